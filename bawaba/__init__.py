@@ -1,0 +1,1 @@
+"""Bawaba: a national e-government portal."""

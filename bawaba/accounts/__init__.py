@@ -1,0 +1,1 @@
+"""Citizens and staff: the user model, and (in later issues) phone verification, login and sessions."""

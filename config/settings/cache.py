@@ -1,0 +1,19 @@
+"""REDIS_URL, when set, backs the cache and sessions; without it the embedded defaults are used."""
+
+from config.env import env_str
+
+REDIS_URL = env_str("REDIS_URL")
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("BAWABA_CACHE_PREFIX", "bawaba"),
+        }
+    }
+    # Cached sessions fall back to the database, so a lost Redis logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bawaba"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
