@@ -16,7 +16,7 @@ LIST_KEYS = ("governorates", "categories", "life_events", "departments", "servic
 def demo_document() -> dict[str, Any]:
     """All demo files merged into one catalogue document, in a stable order."""
     document: dict[str, Any] = {"format": "bawaba-catalogue", "version": 1} | {key: [] for key in LIST_KEYS}
-    paths = [DEMO_DIR / "reference.json", *sorted((DEMO_DIR / "services").glob("*.json"))]
+    paths = [DEMO_DIR / "reference.json", DEMO_DIR / "synonyms.json", *sorted((DEMO_DIR / "services").glob("*.json"))]
     for path in paths:
         if not path.exists():
             continue
