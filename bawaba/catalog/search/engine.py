@@ -32,3 +32,10 @@ def service_search(
     count = services.count()
     start = (page - 1) * page_size
     return SearchPage(count=count, results=list(services[start : start + page_size]), page=page, page_size=page_size)
+
+
+def search_index_update(*, service_ids: list[int]) -> None:
+    """Refresh what search knows about these services after they change (admin edits, imports).
+
+    The substring engine reads the live tables, so there is nothing to refresh yet.
+    """
