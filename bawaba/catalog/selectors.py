@@ -17,8 +17,10 @@ from bawaba.core.errors import NotFound
 
 
 def department_list(*, kind: str | None = None) -> QuerySet[Department]:
-    departments = Department.objects.filter(is_published=True).annotate(
-        service_count=Count("services", filter=Q(services__is_published=True))
+    departments = (
+        Department.objects.filter(is_published=True)
+        .select_related("parent")
+        .annotate(service_count=Count("services", filter=Q(services__is_published=True)))
     )
     if kind:
         departments = departments.filter(kind=kind)
@@ -56,6 +58,24 @@ def service_get(*, slug: str) -> Service:
         return queryset.get(slug=slug, is_published=True)
     except Service.DoesNotExist:
         raise NotFound(code="service_not_found") from None
+
+
+def service_list(*, department: str | None = None, category: str | None = None) -> QuerySet[Service]:
+    """Published services, most used first, optionally limited to a department or a category (by slug)."""
+    services = Service.objects.filter(is_published=True).select_related("department")
+    if department:
+        services = services.filter(department__slug=department)
+    if category:
+        services = services.filter(categories__slug=category)
+    return services.order_by("-popularity", "name_ar", "pk")
+
+
+def department_exists(*, slug: str) -> bool:
+    return Department.objects.filter(slug=slug, is_published=True).exists()
+
+
+def category_exists(*, slug: str) -> bool:
+    return Category.objects.filter(slug=slug).exists()
 
 
 def service_popular(*, limit: int = 8) -> QuerySet[Service]:

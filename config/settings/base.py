@@ -15,6 +15,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "ninja",
     "reversion",
     "bawaba.core",
     "bawaba.accounts",
