@@ -19,6 +19,8 @@ from bawaba.core.i18n import CONTENT_LANGUAGES
 
 Language = Literal["ar", "ckb", "en"]
 PAGE_SIZE = 20
+# Deep pages are never useful to people and huge offsets overflow the database; search narrows instead.
+MAX_PAGE = 500
 MAX_QUERY_LENGTH = 200
 
 api = NinjaAPI(
@@ -63,7 +65,7 @@ def _parameter_message(name: str, error_type: str) -> str:
     if name == "lang":
         return _("Choose one of: ar, ckb, en.")
     if name == "page":
-        return _("The page must be a whole number, 1 or more.")
+        return _("The page must be a whole number from 1 to 500.")
     if name == "q" and error_type == "string_too_long":
         return _("The search text is too long (at most 200 characters).")
     return _("This value is not valid.")
@@ -86,7 +88,7 @@ def list_services(
     department: str | None = Query(None, description="Only services of this department (slug)"),
     category: str | None = Query(None, description="Only services in this category (slug)"),
     lang: Language = Query("ar", description="Language of the texts returned"),
-    page: int = Query(1, ge=1, description="Page number; 20 services a page"),
+    page: int = Query(1, ge=1, le=MAX_PAGE, description="Page number; 20 services a page"),
 ) -> dict:
     _check_filters(department, category)
     query = q.strip()

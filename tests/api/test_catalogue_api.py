@@ -86,8 +86,9 @@ def test_pages_hold_twenty_services(client, department):
     ("query", "field", "message"),
     [
         ("lang=fr", "lang", "Choose one of: ar, ckb, en."),
-        ("page=0", "page", "The page must be a whole number, 1 or more."),
-        ("page=two", "page", "The page must be a whole number, 1 or more."),
+        ("page=0", "page", "The page must be a whole number from 1 to 500."),
+        ("page=two", "page", "The page must be a whole number from 1 to 500."),
+        ("page=99999999999999999999", "page", "The page must be a whole number from 1 to 500."),
         ("q=" + "x" * 201, "q", "The search text is too long (at most 200 characters)."),
         ("department=nowhere", "department", "There is no department with this slug."),
         ("category=nothing", "category", "There is no category with this slug."),
