@@ -126,4 +126,3 @@ def get_department(request: HttpRequest, slug: str, lang: Language = Query("ar")
     department = selectors.department_get(slug=slug)
     department.service_count = selectors.service_list_for_department(department=department).count()  # type: ignore[attr-defined]
     return presenters.department_item(request, department, lang)
-
