@@ -39,7 +39,6 @@ test: $(VENV)/.dev-installed node_modules/.installed
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check bawaba config tests bench || true
 
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy bawaba config
