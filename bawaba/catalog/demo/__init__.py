@@ -23,4 +23,29 @@ def demo_document() -> dict[str, Any]:
         part = json.loads(path.read_text(encoding="utf-8"))
         for key in LIST_KEYS:
             document[key].extend(part.get(key, []))
+    _merge_media(document["services"])
     return document
+
+
+def _merge_media(services: list[dict[str, Any]]) -> None:
+    """Attach the pictures and videos of media/media.json to the services they were made for.
+
+    The media files are kept apart from the guides so that guides can be rewritten without touching
+    them. A picture meant for a step that a rewritten guide no longer has is shown with the guide.
+    """
+    mapping_path = MEDIA_DIR / "media.json"
+    if not mapping_path.exists():
+        return
+    mapping: dict[str, list[dict[str, Any]]] = json.loads(mapping_path.read_text(encoding="utf-8"))
+    for service in services:
+        items = mapping.get(service.get("slug", ""))
+        if not items:
+            continue
+        step_count = len(service.get("steps") or [])
+        media = list(service.get("media") or [])
+        for item in items:
+            item = dict(item)
+            if item.get("step") is not None and not 1 <= item["step"] <= step_count:
+                del item["step"]
+            media.append(item)
+        service["media"] = media

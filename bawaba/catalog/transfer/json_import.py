@@ -2,20 +2,29 @@
 
 Records are matched by their stable keys (slug, ISO code, office code): existing ones are updated,
 new ones created, nothing is deleted. A service's steps, documents, fees and media are replaced as a
-whole, because their positions carry the meaning.
+whole, because their positions carry the meaning. The document format is docs/catalogue-format.md.
+
+The document may come from anyone with an operator account, so nothing in it is trusted: every value
+is type-checked before it reaches a model, a record that failed validation is never saved, and file
+paths must stay inside the media folder given.
 """
 
 import datetime
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+import reversion
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.storage import FileSystemStorage
 from django.db import models, transaction
 
 from bawaba.catalog.constants import Channel, MediaKind
+from bawaba.catalog.media import service_media_process
 from bawaba.catalog.models import (
     Category,
     Department,
@@ -29,17 +38,96 @@ from bawaba.catalog.models import (
     ServiceMedia,
     ServiceStep,
 )
+from bawaba.catalog.revisions import register_catalogue_models
 from bawaba.catalog.transfer.errors import CatalogueImportFailed, Problem
+from bawaba.core.errors import ValidationFailed
 from bawaba.core.i18n import CONTENT_LANGUAGES
 
 FORMAT_NAME = "bawaba-catalogue"
 FORMAT_VERSION = 1
+LIST_KEYS = ("governorates", "categories", "life_events", "departments", "services", "synonyms")
+# A file with thousands of mistakes is usually the wrong file; listing them all helps nobody.
+MAX_PROBLEMS = 500
+# 440 services with full guides weigh about 3 MB; anything much larger is not a catalogue.
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+REVISION_COMMENT = "Imported from a catalogue file."
+
+TRANSLATED = {"ar", "ckb", "en"}
+GOVERNORATE_KEYS = {"iso_code", "name", "is_kurdistan_region"}
+CATEGORY_KEYS = {"slug", "name", "ordering"}
+LIFE_EVENT_KEYS = CATEGORY_KEYS | {"description"}
+DEPARTMENT_KEYS = {
+    "slug",
+    "kind",
+    "parent",
+    "governorate",
+    "name",
+    "description",
+    "head_title",
+    "head_name",
+    "website",
+    "phone",
+    "email",
+    "is_demo",
+    "is_published",
+    "ordering",
+    "offices",
+}
+OFFICE_KEYS = {"code", "governorate", "name", "address", "opening_hours", "phone", "latitude", "longitude", "is_demo"}
+SERVICE_KEYS = {
+    "slug",
+    "department",
+    "name",
+    "summary",
+    "eligibility",
+    "legal_basis",
+    "fee_note",
+    "duration_min_days",
+    "duration_max_days",
+    "channels",
+    "classification",
+    "is_account_required",
+    "online_url",
+    "categories",
+    "life_events",
+    "offices",
+    "related_services",
+    "last_reviewed_on",
+    "is_published",
+    "is_demo",
+    "popularity",
+    "steps",
+    "documents",
+    "fees",
+    "media",
+}
+STEP_KEYS = {"location", "url", "title", "body"}
+DOCUMENT_KEYS = {"name", "note"}
+FEE_KEYS = {"label", "amount_iqd"}
+MEDIA_KEYS = {
+    "kind",
+    "step",
+    "image",
+    "video_file",
+    "video_url",
+    "poster",
+    "captions",
+    "alt",
+    "caption",
+    "size_bytes",
+    "duration_seconds",
+}
+MEDIA_FILE_FIELDS = ("image", "video_file", "poster")
+SYNONYM_KEYS = {"term", "expansion", "note"}
 
 
 @dataclass
 class ImportReport:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    # Every service the document wrote, for whoever must refresh what depends on them (search).
+    service_ids: list[int] = field(default_factory=list)
+    dry_run: bool = False
 
     def count(self, kind: str, *, created: bool) -> None:
         bucket = self.created if created else self.updated
@@ -57,91 +145,233 @@ class _Collector:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.left_out = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def __len__(self) -> int:
+        return len(self.problems) + self.left_out
 
     def add(self, location: str, message: str) -> None:
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.left_out += 1
+            return
         self.problems.append(Problem(location, message))
 
     def add_validation_error(self, location: str, error: ValidationError) -> None:
         if hasattr(error, "error_dict"):
             for name, messages in error.message_dict.items():
                 for message in messages:
-                    self.add(f"{location}.{name}", message)
+                    self.add(location if name == "__all__" else f"{location}.{name}", message)
         else:
             for message in error.messages:
                 self.add(location, message)
 
-
-def _translated(values: dict[str, Any], prefix: str, data: Any, location: str, problems: _Collector) -> None:
-    """Copy {"ar": ..., "ckb": ..., "en": ...} into prefix_ar, prefix_ckb, prefix_en."""
-    if data is None:
-        return
-    if isinstance(data, str):
-        data = {"ar": data}
-    if not isinstance(data, dict):
-        problems.add(location, "must be an object with ar, ckb and en texts")
-        return
-    unknown = set(data) - set(CONTENT_LANGUAGES)
-    if unknown:
-        problems.add(location, f"unknown language(s): {', '.join(sorted(unknown))}")
-    for language in CONTENT_LANGUAGES:
-        text = data.get(language, "")
-        if not isinstance(text, str):
-            problems.add(f"{location}.{language}", "must be text")
-            continue
-        values[f"{prefix}_{language}"] = text.strip()
+    def as_list(self) -> list[Problem]:
+        if not self.left_out:
+            return list(self.problems)
+        return [*self.problems, Problem("$", f"{self.left_out} more problems not shown; fix these first")]
 
 
-def _validate(instance: models.Model, location: str, problems: _Collector, exclude: list[str] | None = None) -> None:
+def document_from_json(data: bytes | str) -> Any:
+    """Parse a JSON catalogue file, refusing what Python's parser would otherwise let through."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise CatalogueImportFailed([Problem("$", f"the file is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MB")])
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise CatalogueImportFailed([Problem(f"byte {error.start}", "the file is not UTF-8 text")]) from None
+    try:
+        return json.loads(data, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        location = f"line {error.lineno}, column {error.colno}"
+        raise CatalogueImportFailed([Problem(location, f"not valid JSON: {error.msg}")]) from None
+    except ValueError as error:
+        raise CatalogueImportFailed([Problem("$", str(error))]) from None
+    except RecursionError:
+        raise CatalogueImportFailed([Problem("$", "the document is nested too deeply")]) from None
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal keys; an operator would never notice the first was ignored.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        result[key] = value
+    return result
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _validate(instance: models.Model, location: str, problems: _Collector, exclude: list[str] | None = None) -> bool:
+    before = len(problems)
     try:
         instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         problems.add_validation_error(location, error)
-
-
-def _slug_list(data: Any, location: str, problems: _Collector) -> list[str]:
-    if data is None:
-        return []
-    if not isinstance(data, list) or not all(isinstance(item, str) for item in data):
-        problems.add(location, "must be a list of slugs")
-        return []
-    return data
+    return len(problems) == before
 
 
 class CatalogueImporter:
-    def __init__(self, document: Any, *, media_root: Path | None = None) -> None:
+    def __init__(
+        self,
+        document: Any,
+        *,
+        media_root: Path | None = None,
+        dry_run: bool = False,
+        user: AbstractBaseUser | None = None,
+    ) -> None:
         self.document = document
-        self.media_root = media_root
+        self.media_root = media_root.resolve() if media_root else None
+        self.dry_run = dry_run
+        self.user = user
         self.problems = _Collector()
-        self.report = ImportReport()
+        self.report = ImportReport(dry_run=dry_run)
+        self._storage_is_media_root = self._media_root_is_storage()
+        self._written_files: list[tuple[Any, str]] = []
+        self._departments: list[Department] = []
 
     def run(self) -> ImportReport:
+        self._check_envelope()
+        register_catalogue_models()
+        # One transaction: a problem anywhere rolls back everything written before it.
+        with transaction.atomic():
+            self._import_governorates(self._list("governorates"))
+            self._import_named(Category, "categories", CATEGORY_KEYS, self._list("categories"))
+            self._import_named(LifeEvent, "life_events", LIFE_EVENT_KEYS, self._list("life_events"))
+            self._import_departments(self._list("departments"))
+            services = self._import_services(self._list("services"))
+            self._link_related_services(services)
+            self._import_synonyms(self._list("synonyms"))
+            if not self.problems and not self.dry_run:
+                self._record_revisions([service for service, _, _ in services])
+            if self.problems or self.dry_run:
+                transaction.set_rollback(True)
+        if self.problems or self.dry_run:
+            self._delete_written_files()
+        if self.problems:
+            raise CatalogueImportFailed(self.problems.as_list())
+        if self.dry_run:
+            return self.report
+        return self.report
+
+    def _check_envelope(self) -> None:
         if not isinstance(self.document, dict):
             raise CatalogueImportFailed([Problem("$", "the document must be a JSON object")])
         if self.document.get("format") != FORMAT_NAME or self.document.get("version") != FORMAT_VERSION:
             raise CatalogueImportFailed(
                 [Problem("$", f'expected "format": "{FORMAT_NAME}" and "version": {FORMAT_VERSION}')]
             )
-        # One transaction: a problem anywhere rolls back everything written before it.
-        with transaction.atomic():
-            self._import_governorates(self._list("governorates"))
-            self._import_named(Category, "categories", self._list("categories"))
-            self._import_named(LifeEvent, "life_events", self._list("life_events"))
-            self._import_departments(self._list("departments"))
-            services = self._import_services(self._list("services"))
-            self._link_related_services(services)
-            self._import_synonyms(self._list("synonyms"))
-            if self.problems.problems:
-                transaction.set_rollback(True)
-        if self.problems.problems:
-            raise CatalogueImportFailed(self.problems.problems)
-        return self.report
+        unknown = self._unknown_keys(self.document, {"format", "version", *LIST_KEYS})
+        if unknown:
+            raise CatalogueImportFailed([Problem("$", f"unknown field(s): {unknown}")])
 
-    def _list(self, key: str) -> list[Any]:
-        value = self.document.get(key, [])
+    # Reading values: each helper records a problem and returns a harmless value when the type is wrong.
+
+    @staticmethod
+    def _unknown_keys(item: dict[str, Any], allowed: set[str]) -> str:
+        # Keys starting with "_" are notes for people (JSON has no comments).
+        unknown = sorted(key for key in item if key not in allowed and not key.startswith("_"))
+        return ", ".join(repr(key) for key in unknown)
+
+    def _object(self, item: Any, location: str, allowed: set[str]) -> dict[str, Any] | None:
+        if not isinstance(item, dict):
+            self.problems.add(location, "must be an object")
+            return None
+        unknown = self._unknown_keys(item, allowed)
+        if unknown:
+            self.problems.add(location, f"unknown field(s): {unknown}")
+        return item
+
+    def _list(self, key: str, item: dict[str, Any] | None = None, location: str | None = None) -> list[Any]:
+        source = self.document if item is None else item
+        value = source.get(key)
+        if value is None:
+            return []
         if not isinstance(value, list):
-            self.problems.add(key, "must be a list")
+            self.problems.add(location or key, "must be a list")
             return []
         return value
+
+    def _key(self, item: dict[str, Any], name: str, location: str) -> str | None:
+        """A record's stable key (slug, code): required, text."""
+        value = item.get(name)
+        if not isinstance(value, str) or not value.strip():
+            self.problems.add(f"{location}.{name}", "is required and must be text")
+            return None
+        if "\x00" in value:
+            self.problems.add(f"{location}.{name}", "must not contain NUL characters")
+            return None
+        return value.strip()
+
+    def _text(self, item: dict[str, Any], name: str, location: str) -> str:
+        value = item.get(name)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            self.problems.add(f"{location}.{name}", "must be text")
+            return ""
+        if "\x00" in value:
+            self.problems.add(f"{location}.{name}", "must not contain NUL characters")
+            return ""
+        return value.strip()
+
+    def _boolean(self, item: dict[str, Any], name: str, location: str, default: bool) -> bool:
+        value = item.get(name)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            # bool("false") is True: a quoted "false" would otherwise publish a draft.
+            self.problems.add(f"{location}.{name}", "must be true or false")
+            return default
+        return value
+
+    def _whole_number(self, item: dict[str, Any], name: str, location: str, default: int | None = None) -> int | None:
+        value = item.get(name)
+        if value is None:
+            return default
+        # bool is an int in Python; 2.5 days or dinars is a typo, not something to round.
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.problems.add(f"{location}.{name}", "must be a whole number, 0 or more")
+            return default
+        return value
+
+    def _translated(self, values: dict[str, Any], prefix: str, data: Any, location: str) -> None:
+        """Copy {"ar": ..., "ckb": ..., "en": ...} into prefix_ar, prefix_ckb, prefix_en."""
+        if data is None:
+            data = {}
+        if isinstance(data, str):
+            data = {"ar": data}
+        if not isinstance(data, dict):
+            self.problems.add(location, "must be an object with ar, ckb and en texts")
+            return
+        unknown = set(data) - TRANSLATED
+        if unknown:
+            self.problems.add(location, f"unknown language(s): {', '.join(sorted(unknown))}")
+        for language in CONTENT_LANGUAGES:
+            values[f"{prefix}_{language}"] = self._text(data, language, location)
+
+    def _slug_list(self, data: Any, location: str) -> list[str]:
+        if data is None:
+            return []
+        if not isinstance(data, list) or not all(isinstance(item, str) for item in data):
+            self.problems.add(location, "must be a list of slugs")
+            return []
+        return data
+
+    def _duplicate(self, seen: set[str], key: str, location: str) -> bool:
+        if key in seen:
+            self.problems.add(location, f"{key!r} appears twice")
+            return True
+        seen.add(key)
+        return False
+
+    # Writing records.
 
     def _upsert(
         self,
@@ -158,38 +388,49 @@ class CatalogueImporter:
             instance = model(**lookup)
         for name, value in values.items():
             setattr(instance, name, value)
-        before = len(self.problems.problems)
-        _validate(instance, location, self.problems, exclude=exclude)
-        if len(self.problems.problems) > before:
+        if not _validate(instance, location, self.problems, exclude=exclude):
             return None
         instance.save()
         self.report.count(kind, created=created)
         return instance
 
     def _import_governorates(self, items: list[Any]) -> None:
-        for index, item in enumerate(items):
+        seen: set[str] = set()
+        for index, raw in enumerate(items):
             location = f"governorates[{index}]"
-            if not isinstance(item, dict) or not item.get("iso_code"):
-                self.problems.add(location, "needs an iso_code")
+            item = self._object(raw, location, GOVERNORATE_KEYS)
+            if item is None:
                 continue
-            values: dict[str, Any] = {"is_kurdistan_region": bool(item.get("is_kurdistan_region", False))}
-            _translated(values, "name", item.get("name"), f"{location}.name", self.problems)
-            self._upsert(Governorate, {"iso_code": item["iso_code"]}, values, location, "governorates")
+            code = self._key(item, "iso_code", location)
+            if code is None or self._duplicate(seen, code, f"{location}.iso_code"):
+                continue
+            values: dict[str, Any] = {
+                "is_kurdistan_region": self._boolean(item, "is_kurdistan_region", location, False)
+            }
+            self._translated(values, "name", item.get("name"), f"{location}.name")
+            self._upsert(Governorate, {"iso_code": code}, values, location, "governorates")
 
-    def _import_named(self, model: type[models.Model], key: str, items: list[Any]) -> None:
-        for index, item in enumerate(items):
+    def _import_named(self, model: type[models.Model], key: str, allowed: set[str], items: list[Any]) -> None:
+        seen: set[str] = set()
+        for index, raw in enumerate(items):
             location = f"{key}[{index}]"
-            if not isinstance(item, dict) or not item.get("slug"):
-                self.problems.add(location, "needs a slug")
+            item = self._object(raw, location, allowed)
+            if item is None:
                 continue
-            values: dict[str, Any] = {"ordering": item.get("ordering", (index + 1) * 10)}
-            _translated(values, "name", item.get("name"), f"{location}.name", self.problems)
+            slug = self._key(item, "slug", location)
+            if slug is None or self._duplicate(seen, slug, f"{location}.slug"):
+                continue
+            values: dict[str, Any] = {"ordering": self._whole_number(item, "ordering", location, (index + 1) * 10)}
+            self._translated(values, "name", item.get("name"), f"{location}.name")
             if model is LifeEvent:
-                _translated(values, "description", item.get("description"), f"{location}.description", self.problems)
-            self._upsert(model, {"slug": item["slug"]}, values, location, key)
+                self._translated(values, "description", item.get("description"), f"{location}.description")
+            self._upsert(model, {"slug": slug}, values, location, key)
 
     def _governorate(self, code: Any, location: str) -> Governorate | None:
-        if not code:
+        if code is None or code == "":
+            return None
+        if not isinstance(code, str):
+            self.problems.add(location, "must be an ISO 3166-2 code such as IQ-BG")
             return None
         governorate = Governorate.objects.filter(iso_code=code).first()
         if governorate is None:
@@ -198,32 +439,41 @@ class CatalogueImporter:
 
     def _import_departments(self, items: list[Any]) -> None:
         pending_parents: list[tuple[Department, str, str]] = []
-        for index, item in enumerate(items):
+        seen: set[str] = set()
+        seen_offices: set[str] = set()
+        for index, raw in enumerate(items):
             location = f"departments[{index}]"
-            if not isinstance(item, dict) or not item.get("slug"):
-                self.problems.add(location, "needs a slug")
+            item = self._object(raw, location, DEPARTMENT_KEYS)
+            if item is None:
+                continue
+            slug = self._key(item, "slug", location)
+            if slug is None or self._duplicate(seen, slug, f"{location}.slug"):
                 continue
             values: dict[str, Any] = {
-                "kind": item.get("kind", ""),
-                "website": item.get("website", ""),
-                "phone": item.get("phone", ""),
-                "email": item.get("email", ""),
-                "is_demo": bool(item.get("is_demo", False)),
-                "is_published": bool(item.get("is_published", True)),
-                "ordering": item.get("ordering", (index + 1) * 10),
+                "kind": self._text(item, "kind", location),
+                "website": self._text(item, "website", location),
+                "phone": self._text(item, "phone", location),
+                "email": self._text(item, "email", location),
+                "is_demo": self._boolean(item, "is_demo", location, False),
+                "is_published": self._boolean(item, "is_published", location, True),
+                "ordering": self._whole_number(item, "ordering", location, (index + 1) * 10),
                 "governorate": self._governorate(item.get("governorate"), f"{location}.governorate"),
             }
             for name in ("name", "description", "head_title", "head_name"):
-                _translated(values, name, item.get(name), f"{location}.{name}", self.problems)
-            department = self._upsert(
-                Department, {"slug": item["slug"]}, values, location, "departments", exclude=["parent"]
-            )
+                self._translated(values, name, item.get(name), f"{location}.{name}")
+            parent_slug = self._text(item, "parent", location)
+            offices = self._list("offices", item, f"{location}.offices")
+            department = self._upsert(Department, {"slug": slug}, values, location, "departments", exclude=["parent"])
             if department is None:
                 continue
-            if item.get("parent"):
-                pending_parents.append((department, item["parent"], f"{location}.parent"))
-            for office_index, office in enumerate(item.get("offices") or []):
-                self._import_office(department, office, f"{location}.offices[{office_index}]")
+            self._departments.append(department)
+            if parent_slug:
+                pending_parents.append((department, parent_slug, f"{location}.parent"))
+            elif department.parent_id is not None:
+                department.parent = None
+                department.save(update_fields=["parent"])
+            for office_index, office in enumerate(offices):
+                self._import_office(department, office, f"{location}.offices[{office_index}]", seen_offices)
         for department, parent_slug, location in pending_parents:
             parent = Department.objects.filter(slug=parent_slug).first()
             if parent is None:
@@ -231,26 +481,53 @@ class CatalogueImporter:
                 continue
             department.parent = parent
             department.save(update_fields=["parent"])
+        for department, _, location in pending_parents:
+            if self._is_in_a_loop(department):
+                self.problems.add(location, "makes departments part of each other in a loop")
 
-    def _import_office(self, department: Department, item: Any, location: str) -> None:
-        if not isinstance(item, dict) or not item.get("code"):
-            self.problems.add(location, "needs a code")
+    @staticmethod
+    def _is_in_a_loop(department: Department) -> bool:
+        parents = dict(Department.objects.values_list("pk", "parent_id"))
+        seen = {department.pk}
+        current = parents.get(department.pk)
+        while current is not None:
+            if current in seen:
+                return True
+            seen.add(current)
+            current = parents.get(current)
+        return False
+
+    def _import_office(self, department: Department, raw: Any, location: str, seen: set[str]) -> None:
+        item = self._object(raw, location, OFFICE_KEYS)
+        if item is None:
+            return
+        code = self._key(item, "code", location)
+        if code is None or self._duplicate(seen, code, f"{location}.code"):
             return
         values: dict[str, Any] = {
             "department": department,
             "governorate": self._governorate(item.get("governorate"), f"{location}.governorate"),
-            "phone": item.get("phone", ""),
-            "is_demo": bool(item.get("is_demo", department.is_demo)),
+            "phone": self._text(item, "phone", location),
+            "is_demo": self._boolean(item, "is_demo", location, department.is_demo),
         }
         for coordinate in ("latitude", "longitude"):
-            raw = item.get(coordinate)
+            raw_value = item.get(coordinate)
+            if raw_value is None or raw_value == "":
+                values[coordinate] = None
+                continue
             try:
-                values[coordinate] = None if raw in (None, "") else Decimal(str(raw))
+                if isinstance(raw_value, bool) or not isinstance(raw_value, int | float | str):
+                    raise InvalidOperation
+                number = Decimal(str(raw_value))
+                if not number.is_finite():
+                    raise InvalidOperation
+                values[coordinate] = number
             except InvalidOperation:
                 self.problems.add(f"{location}.{coordinate}", "must be a number")
         for name in ("name", "address", "opening_hours"):
-            _translated(values, name, item.get(name), f"{location}.{name}", self.problems)
-        self._upsert(Office, {"code": item["code"]}, values, location, "offices")
+            self._translated(values, name, item.get(name), f"{location}.{name}")
+        # An office without a governorate fails validation below; say so once, not twice.
+        self._upsert(Office, {"code": code}, values, location, "offices", exclude=None)
 
     def _import_services(self, items: list[Any]) -> list[tuple[Service, list[str], str]]:
         imported: list[tuple[Service, list[str], str]] = []
@@ -259,54 +536,58 @@ class CatalogueImporter:
         life_events = {e.slug: e for e in LifeEvent.objects.all()}
         offices = {o.code: o for o in Office.objects.all()}
         seen: set[str] = set()
-        for index, item in enumerate(items):
+        for index, raw in enumerate(items):
             location = f"services[{index}]"
-            if not isinstance(item, dict) or not item.get("slug"):
-                self.problems.add(location, "needs a slug")
+            item = self._object(raw, location, SERVICE_KEYS)
+            if item is None:
                 continue
-            if item["slug"] in seen:
-                self.problems.add(f"{location}.slug", f"{item['slug']!r} appears twice")
+            slug = self._key(item, "slug", location)
+            if slug is None or self._duplicate(seen, slug, f"{location}.slug"):
                 continue
-            seen.add(item["slug"])
-            department = departments.get(item.get("department", ""))
+            department_slug = item.get("department")
+            department = departments.get(department_slug) if isinstance(department_slug, str) else None
             if department is None:
-                self.problems.add(f"{location}.department", f"unknown department {item.get('department')!r}")
+                self.problems.add(f"{location}.department", f"unknown department {department_slug!r}")
                 continue
-            channels = item.get("channels", [])
-            if not isinstance(channels, list) or set(channels) - set(Channel.values):
+            channels = item.get("channels")
+            if channels is None:
+                channels = []
+            if not isinstance(channels, list) or not all(isinstance(c, str) and c in Channel.values for c in channels):
                 self.problems.add(f"{location}.channels", f"must be a list of: {', '.join(Channel.values)}")
                 channels = []
             values: dict[str, Any] = {
                 "department": department,
-                "channels": channels,
-                "classification": item.get("classification", "procedural"),
-                "is_account_required": bool(item.get("is_account_required", False)),
-                "online_url": item.get("online_url", ""),
-                "duration_min_days": item.get("duration_min_days"),
-                "duration_max_days": item.get("duration_max_days"),
-                "is_published": bool(item.get("is_published", True)),
-                "is_demo": bool(item.get("is_demo", False)),
-                "popularity": item.get("popularity", 0),
+                "channels": list(dict.fromkeys(channels)),
+                "classification": self._text(item, "classification", location) or "procedural",
+                "is_account_required": self._boolean(item, "is_account_required", location, False),
+                "online_url": self._text(item, "online_url", location),
+                "duration_min_days": self._whole_number(item, "duration_min_days", location),
+                "duration_max_days": self._whole_number(item, "duration_max_days", location),
+                "is_published": self._boolean(item, "is_published", location, True),
+                "is_demo": self._boolean(item, "is_demo", location, False),
+                "popularity": self._whole_number(item, "popularity", location, 0),
                 "last_reviewed_on": self._date(item.get("last_reviewed_on"), f"{location}.last_reviewed_on"),
             }
             for name in ("name", "summary", "eligibility", "legal_basis", "fee_note"):
-                _translated(values, name, item.get(name), f"{location}.{name}", self.problems)
+                self._translated(values, name, item.get(name), f"{location}.{name}")
             low, high = values["duration_min_days"], values["duration_max_days"]
-            if isinstance(low, int) and isinstance(high, int) and low > high:
+            if low is not None and high is not None and low > high:
                 self.problems.add(f"{location}.duration_min_days", "is longer than duration_max_days")
-            service = self._upsert(Service, {"slug": item["slug"]}, values, location, "services")
+            service = self._upsert(Service, {"slug": slug}, values, location, "services")
             if service is None:
                 continue
             service.categories.set(self._resolve(categories, item.get("categories"), f"{location}.categories"))
             service.life_events.set(self._resolve(life_events, item.get("life_events"), f"{location}.life_events"))
             service.offices.set(self._resolve(offices, item.get("offices"), f"{location}.offices"))
             self._replace_children(service, item, location)
-            imported.append((service, _slug_list(item.get("related_services"), location, self.problems), location))
+            self.report.service_ids.append(service.pk)
+            related = self._slug_list(item.get("related_services"), f"{location}.related_services")
+            imported.append((service, related, location))
         return imported
 
     def _resolve(self, known: dict[str, Any], slugs: Any, location: str) -> list[Any]:
         found = []
-        for slug in _slug_list(slugs, location, self.problems):
+        for slug in self._slug_list(slugs, location):
             if slug not in known:
                 self.problems.add(location, f"unknown {slug!r}")
             else:
@@ -314,99 +595,167 @@ class CatalogueImporter:
         return found
 
     def _date(self, raw: Any, location: str) -> datetime.date | None:
-        if not raw:
+        if raw is None or raw == "":
             return None
         try:
-            return datetime.date.fromisoformat(str(raw))
+            if not isinstance(raw, str):
+                raise ValueError
+            return datetime.date.fromisoformat(raw)
         except ValueError:
             self.problems.add(location, "must be a date written YYYY-MM-DD")
             return None
 
     def _replace_children(self, service: Service, item: dict[str, Any], location: str) -> None:
+        service.media.all().delete()
         service.steps.all().delete()
         service.documents.all().delete()
         service.fees.all().delete()
-        service.media.all().delete()
-        steps: list[ServiceStep] = []
-        for position, step_data in enumerate(item.get("steps") or [], start=1):
-            step_location = f"{location}.steps[{position - 1}]"
-            if not isinstance(step_data, dict):
-                self.problems.add(step_location, "must be an object")
+        # A step that failed validation keeps its place as None, so media still find their step by number.
+        steps: list[ServiceStep | None] = []
+        for index, raw in enumerate(self._list("steps", item, f"{location}.steps")):
+            step_location = f"{location}.steps[{index}]"
+            step_data = self._object(raw, step_location, STEP_KEYS)
+            if step_data is None:
+                steps.append(None)
                 continue
-            values: dict[str, Any] = {"location": step_data.get("location", ""), "url": step_data.get("url", "")}
+            values: dict[str, Any] = {
+                "location": self._text(step_data, "location", step_location),
+                "url": self._text(step_data, "url", step_location),
+            }
             for name in ("title", "body"):
-                _translated(values, name, step_data.get(name), f"{step_location}.{name}", self.problems)
-            step = ServiceStep(service=service, position=position, **values)
-            _validate(step, step_location, self.problems, exclude=["service"])
-            step.save()
-            steps.append(step)
-        for position, document_data in enumerate(item.get("documents") or [], start=1):
-            document_location = f"{location}.documents[{position - 1}]"
+                self._translated(values, name, step_data.get(name), f"{step_location}.{name}")
+            step = ServiceStep(service=service, position=index + 1, **values)
+            if _validate(step, step_location, self.problems, exclude=["service"]):
+                step.save()
+                steps.append(step)
+            else:
+                steps.append(None)
+        documents: list[RequiredDocument] = []
+        for index, raw in enumerate(self._list("documents", item, f"{location}.documents")):
+            document_location = f"{location}.documents[{index}]"
+            document_data = self._object(raw, document_location, DOCUMENT_KEYS)
+            if document_data is None:
+                continue
             values = {}
-            if not isinstance(document_data, dict):
-                self.problems.add(document_location, "must be an object")
-                continue
             for name in ("name", "note"):
-                _translated(values, name, document_data.get(name), f"{document_location}.{name}", self.problems)
-            document = RequiredDocument(service=service, position=position, **values)
-            _validate(document, document_location, self.problems, exclude=["service"])
-            document.save()
-        for position, fee_data in enumerate(item.get("fees") or [], start=1):
-            fee_location = f"{location}.fees[{position - 1}]"
-            if not isinstance(fee_data, dict):
-                self.problems.add(fee_location, "must be an object")
+                self._translated(values, name, document_data.get(name), f"{document_location}.{name}")
+            document = RequiredDocument(service=service, position=index + 1, **values)
+            if _validate(document, document_location, self.problems, exclude=["service"]):
+                documents.append(document)
+        RequiredDocument.objects.bulk_create(documents)
+        fees: list[ServiceFee] = []
+        for index, raw in enumerate(self._list("fees", item, f"{location}.fees")):
+            fee_location = f"{location}.fees[{index}]"
+            fee_data = self._object(raw, fee_location, FEE_KEYS)
+            if fee_data is None:
                 continue
-            values = {"amount_iqd": fee_data.get("amount_iqd")}
-            _translated(values, "label", fee_data.get("label"), f"{fee_location}.label", self.problems)
-            fee = ServiceFee(service=service, position=position, **values)
-            _validate(fee, fee_location, self.problems, exclude=["service"])
-            if not isinstance(fee.amount_iqd, int) or fee.amount_iqd < 0:
+            amount = fee_data.get("amount_iqd")
+            if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
                 self.problems.add(f"{fee_location}.amount_iqd", "must be a whole number of dinars, 0 or more")
-                continue
-            fee.save()
-        for position, media_data in enumerate(item.get("media") or [], start=1):
-            self._import_media(service, steps, media_data, position, f"{location}.media[{position - 1}]")
+                amount = None
+            values = {"amount_iqd": amount}
+            self._translated(values, "label", fee_data.get("label"), f"{fee_location}.label")
+            fee = ServiceFee(service=service, position=index + 1, **values)
+            if amount is not None and _validate(fee, fee_location, self.problems, exclude=["service"]):
+                fees.append(fee)
+        ServiceFee.objects.bulk_create(fees)
+        for index, media_data in enumerate(self._list("media", item, f"{location}.media")):
+            self._import_media(service, steps, media_data, index + 1, f"{location}.media[{index}]")
+
+    def _media_source(self, relative: Any, location: str) -> Path | None:
+        """The file a media entry names, which must be inside the media folder (no `..`, no absolute path)."""
+        if not isinstance(relative, str):
+            self.problems.add(location, "must be a file path")
+            return None
+        if self.media_root is None:
+            self.problems.add(location, f"file {relative!r} not found: no media folder was given")
+            return None
+        pure = PurePosixPath(relative)
+        if pure.is_absolute() or ".." in pure.parts or "\\" in relative or "\x00" in relative:
+            self.problems.add(location, f"{relative!r} must be a path inside the media folder")
+            return None
+        path = (self.media_root / pure).resolve()
+        if not path.is_relative_to(self.media_root) or not path.is_file():
+            self.problems.add(location, f"file {relative!r} not found")
+            return None
+        return path
+
+    def _media_root_is_storage(self) -> bool:
+        """Whether the media folder is where uploads are stored: files there are then used in place, not copied."""
+        storage = ServiceMedia._meta.get_field("image").storage  # type: ignore[attr-defined]
+        if self.media_root is None or not isinstance(storage, FileSystemStorage):
+            return False
+        return self.media_root == Path(storage.location).resolve()
 
     def _import_media(
-        self, service: Service, steps: list[ServiceStep], item: Any, position: int, location: str
+        self, service: Service, steps: list[ServiceStep | None], raw: Any, position: int, location: str
     ) -> None:
-        if not isinstance(item, dict):
-            self.problems.add(location, "must be an object")
+        item = self._object(raw, location, MEDIA_KEYS)
+        if item is None:
             return
-        values: dict[str, Any] = {"kind": item.get("kind", ""), "video_url": item.get("video_url", "")}
+        values: dict[str, Any] = {
+            "kind": self._text(item, "kind", location),
+            "video_url": self._text(item, "video_url", location),
+        }
         for name in ("alt", "caption"):
-            _translated(values, name, item.get(name), f"{location}.{name}", self.problems)
+            self._translated(values, name, item.get(name), f"{location}.{name}")
         step_number = item.get("step")
         step = None
         if step_number is not None:
-            if not isinstance(step_number, int) or not 1 <= step_number <= len(steps):
+            if isinstance(step_number, bool) or not isinstance(step_number, int) or not 1 <= step_number <= len(steps):
                 self.problems.add(f"{location}.step", f"must be a step number from 1 to {len(steps)}")
                 return
             step = steps[step_number - 1]
+            if step is None:
+                return  # that step has its own problem
         media = ServiceMedia(service=service, step=step, position=position, **values)
-        files = {"image": item.get("image"), "video_file": item.get("video_file"), "poster": item.get("poster")}
-        files |= {f"captions_{language}": (item.get("captions") or {}).get(language) for language in CONTENT_LANGUAGES}
-        opened = []
+        captions = item.get("captions")
+        if captions is None:
+            captions = {}
+        if not isinstance(captions, dict) or set(captions) - TRANSLATED:
+            self.problems.add(f"{location}.captions", "must be an object with ar, ckb and en file paths")
+            captions = {}
+        files = {name: item.get(name) for name in MEDIA_FILE_FIELDS}
+        files |= {f"captions_{language}": captions.get(language) for language in CONTENT_LANGUAGES}
+        found: dict[str, Path] = {}
         for field_name, relative in files.items():
-            if not relative:
+            if relative is None or relative == "":
                 continue
-            path = (self.media_root / relative) if self.media_root else None
-            if path is None or not path.is_file():
-                self.problems.add(f"{location}.{field_name}", f"file {relative!r} not found")
-                continue
-            handle = path.open("rb")
-            opened.append(handle)
-            getattr(media, field_name).save(path.name, File(handle), save=False)
+            source = self._media_source(relative, f"{location}.{field_name}")
+            if source is not None:
+                found[field_name] = source
+        if values["kind"] == MediaKind.IMAGE and "image" not in found and not item.get("image"):
+            self.problems.add(location, "an image needs an image file")
+        if values["kind"] == MediaKind.VIDEO and not ("video_file" in found or item.get("video_file") or media.video_url):
+            self.problems.add(location, "a video needs a video file or a video address")
+        stored = found.get("video_file") or found.get("image")
+        media.size_bytes = self._whole_number(item, "size_bytes", location) or (stored.stat().st_size if stored else None)
+        media.duration_seconds = self._whole_number(item, "duration_seconds", location)
+        file_fields = [*files]
+        if not _validate(media, location, self.problems, exclude=["service", "step", *file_fields]):
+            return
+        if self.problems or self.dry_run or len(found) < len([f for f in files.values() if f]):
+            # Nothing will be kept: leave the storage alone rather than copy files only to orphan them.
+            return
+        opened = []
         try:
-            if values["kind"] == MediaKind.IMAGE and not media.image:
-                self.problems.add(location, "an image needs an image file")
-            if values["kind"] == MediaKind.VIDEO and not (media.video_file or media.video_url):
-                self.problems.add(location, "a video needs a video file or a video address")
-            stored = media.video_file or media.image
-            media.size_bytes = item.get("size_bytes") or (stored.size if stored else None)
-            media.duration_seconds = item.get("duration_seconds")
-            _validate(media, location, self.problems, exclude=["service", "step"])
+            for field_name, source in found.items():
+                field_file = getattr(media, field_name)
+                if self._storage_is_media_root:
+                    # Already stored (an export read back in): point at it rather than store a copy.
+                    setattr(media, field_name, source.relative_to(self.media_root).as_posix())  # type: ignore[arg-type]
+                    continue
+                handle = source.open("rb")
+                opened.append(handle)
+                field_file.save(source.name, File(handle), save=False)
+                self._written_files.append((field_file.storage, field_file.name))
             media.save()
+            try:
+                service_media_process(media=media)
+            except ValidationFailed as error:
+                for name, messages in error.fields.items():
+                    for message in messages:
+                        self.problems.add(f"{location}.{name}", message)
         finally:
             for handle in opened:
                 handle.close()
@@ -418,20 +767,49 @@ class CatalogueImporter:
             service.related_services.set(related)
 
     def _import_synonyms(self, items: list[Any]) -> None:
-        for index, item in enumerate(items):
+        seen: set[str] = set()
+        for index, raw in enumerate(items):
             location = f"synonyms[{index}]"
-            if not isinstance(item, dict) or not item.get("term") or not item.get("expansion"):
-                self.problems.add(location, "needs a term and an expansion")
+            item = self._object(raw, location, SYNONYM_KEYS)
+            if item is None:
+                continue
+            term = self._key(item, "term", location)
+            expansion = self._key(item, "expansion", location)
+            if term is None or expansion is None or self._duplicate(seen, term, f"{location}.term"):
                 continue
             self._upsert(
                 SearchSynonym,
-                {"term": item["term"]},
-                {"expansion": item["expansion"], "note": item.get("note", "")},
+                {"term": term},
+                {"expansion": expansion, "note": self._text(item, "note", location)},
                 location,
                 "synonyms",
             )
 
+    def _record_revisions(self, services: list[Service]) -> None:
+        """One revision per service and per department, so an editor can go back to the imported guide."""
+        for record in [*self._departments, *services]:
+            with reversion.create_revision(atomic=False):
+                reversion.set_comment(REVISION_COMMENT)
+                if self.user is not None:
+                    reversion.set_user(self.user)
+                reversion.add_to_revision(record)
 
-def catalogue_import(*, document: Any, media_root: Path | None = None) -> ImportReport:
-    """Import a whole catalogue document; raises CatalogueImportFailed listing every problem, having written nothing."""
-    return CatalogueImporter(document, media_root=media_root).run()
+    def _delete_written_files(self) -> None:
+        for storage, name in self._written_files:
+            storage.delete(name)
+        self._written_files.clear()
+
+
+def catalogue_import(
+    *,
+    document: Any,
+    media_root: Path | None = None,
+    dry_run: bool = False,
+    user: AbstractBaseUser | None = None,
+) -> ImportReport:
+    """Import a whole catalogue document; raises CatalogueImportFailed listing every problem, having written nothing.
+
+    With `dry_run`, everything is checked and counted as if imported, then rolled back; files are
+    looked for but not copied.
+    """
+    return CatalogueImporter(document, media_root=media_root, dry_run=dry_run, user=user).run()
