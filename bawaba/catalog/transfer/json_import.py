@@ -11,6 +11,7 @@ paths must stay inside the media folder given.
 
 import datetime
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
@@ -22,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.db import models, transaction
+from django.utils.translation import gettext
 
 from bawaba.catalog.constants import Channel, MediaKind
 from bawaba.catalog.media import service_media_process
@@ -40,85 +42,46 @@ from bawaba.catalog.models import (
 )
 from bawaba.catalog.revisions import register_catalogue_models
 from bawaba.catalog.transfer.errors import CatalogueImportFailed, Problem
+from bawaba.catalog.transfer.format import (
+    CATEGORY_FIELDS,
+    DEPARTMENT_FIELDS,
+    DEPARTMENT_TEXTS,
+    DOCUMENT_FIELDS,
+    DOCUMENT_TEXTS,
+    FEE_FIELDS,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    GOVERNORATE_FIELDS,
+    LIFE_EVENT_FIELDS,
+    LIST_KEYS,
+    MAX_DOCUMENT_BYTES,
+    MAX_PROBLEMS,
+    MEDIA_FIELDS,
+    MEDIA_FILE_FIELDS,
+    MEDIA_TEXTS,
+    OFFICE_FIELDS,
+    OFFICE_TEXTS,
+    SERVICE_FIELDS,
+    SERVICE_TEXTS,
+    STEP_FIELDS,
+    STEP_TEXTS,
+    SYNONYM_FIELDS,
+)
 from bawaba.core.errors import ValidationFailed
 from bawaba.core.i18n import CONTENT_LANGUAGES
 
-FORMAT_NAME = "bawaba-catalogue"
-FORMAT_VERSION = 1
-LIST_KEYS = ("governorates", "categories", "life_events", "departments", "services", "synonyms")
-# A file with thousands of mistakes is usually the wrong file; listing them all helps nobody.
-MAX_PROBLEMS = 500
-# 440 services with full guides weigh about 3 MB; anything much larger is not a catalogue.
-MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
-REVISION_COMMENT = "Imported from a catalogue file."
-
-TRANSLATED = {"ar", "ckb", "en"}
-GOVERNORATE_KEYS = {"iso_code", "name", "is_kurdistan_region"}
-CATEGORY_KEYS = {"slug", "name", "ordering"}
-LIFE_EVENT_KEYS = CATEGORY_KEYS | {"description"}
-DEPARTMENT_KEYS = {
-    "slug",
-    "kind",
-    "parent",
-    "governorate",
-    "name",
-    "description",
-    "head_title",
-    "head_name",
-    "website",
-    "phone",
-    "email",
-    "is_demo",
-    "is_published",
-    "ordering",
-    "offices",
-}
-OFFICE_KEYS = {"code", "governorate", "name", "address", "opening_hours", "phone", "latitude", "longitude", "is_demo"}
-SERVICE_KEYS = {
-    "slug",
-    "department",
-    "name",
-    "summary",
-    "eligibility",
-    "legal_basis",
-    "fee_note",
-    "duration_min_days",
-    "duration_max_days",
-    "channels",
-    "classification",
-    "is_account_required",
-    "online_url",
-    "categories",
-    "life_events",
-    "offices",
-    "related_services",
-    "last_reviewed_on",
-    "is_published",
-    "is_demo",
-    "popularity",
-    "steps",
-    "documents",
-    "fees",
-    "media",
-}
-STEP_KEYS = {"location", "url", "title", "body"}
-DOCUMENT_KEYS = {"name", "note"}
-FEE_KEYS = {"label", "amount_iqd"}
-MEDIA_KEYS = {
-    "kind",
-    "step",
-    "image",
-    "video_file",
-    "video_url",
-    "poster",
-    "captions",
-    "alt",
-    "caption",
-    "size_bytes",
-    "duration_seconds",
-}
-MEDIA_FILE_FIELDS = ("image", "video_file", "poster")
-SYNONYM_KEYS = {"term", "expansion", "note"}
+TRANSLATED = frozenset(CONTENT_LANGUAGES)
+GOVERNORATE_KEYS = frozenset(GOVERNORATE_FIELDS)
+CATEGORY_KEYS = frozenset(CATEGORY_FIELDS)
+LIFE_EVENT_KEYS = frozenset(LIFE_EVENT_FIELDS)
+DEPARTMENT_KEYS = frozenset(DEPARTMENT_FIELDS)
+OFFICE_KEYS = frozenset(OFFICE_FIELDS)
+SERVICE_KEYS = frozenset(SERVICE_FIELDS)
+STEP_KEYS = frozenset(STEP_FIELDS)
+DOCUMENT_KEYS = frozenset(DOCUMENT_FIELDS)
+FEE_KEYS = frozenset(FEE_FIELDS)
+MEDIA_KEYS = frozenset(MEDIA_FIELDS)
+SYNONYM_KEYS = frozenset(SYNONYM_FIELDS)
 
 
 @dataclass
@@ -217,6 +180,17 @@ def _validate(instance: models.Model, location: str, problems: _Collector, exclu
     return len(problems) == before
 
 
+def _is_in_a_loop(department_id: int, parents: Mapping[int, int | None]) -> bool:
+    seen = {department_id}
+    current = parents.get(department_id)
+    while current is not None:
+        if current in seen:
+            return True
+        seen.add(current)
+        current = parents.get(current)
+    return False
+
+
 class CatalogueImporter:
     def __init__(
         self,
@@ -257,7 +231,7 @@ class CatalogueImporter:
         if self.problems:
             raise CatalogueImportFailed(self.problems.as_list())
         if self.dry_run:
-            return self.report
+            self.report.service_ids = []  # nothing was written
         return self.report
 
     def _check_envelope(self) -> None:
@@ -267,19 +241,19 @@ class CatalogueImporter:
             raise CatalogueImportFailed(
                 [Problem("$", f'expected "format": "{FORMAT_NAME}" and "version": {FORMAT_VERSION}')]
             )
-        unknown = self._unknown_keys(self.document, {"format", "version", *LIST_KEYS})
+        unknown = self._unknown_keys(self.document, frozenset({"format", "version", *LIST_KEYS}))
         if unknown:
             raise CatalogueImportFailed([Problem("$", f"unknown field(s): {unknown}")])
 
     # Reading values: each helper records a problem and returns a harmless value when the type is wrong.
 
     @staticmethod
-    def _unknown_keys(item: dict[str, Any], allowed: set[str]) -> str:
+    def _unknown_keys(item: dict[str, Any], allowed: frozenset[str]) -> str:
         # Keys starting with "_" are notes for people (JSON has no comments).
         unknown = sorted(key for key in item if key not in allowed and not key.startswith("_"))
         return ", ".join(repr(key) for key in unknown)
 
-    def _object(self, item: Any, location: str, allowed: set[str]) -> dict[str, Any] | None:
+    def _object(self, item: Any, location: str, allowed: frozenset[str]) -> dict[str, Any] | None:
         if not isinstance(item, dict):
             self.problems.add(location, "must be an object")
             return None
@@ -410,7 +384,7 @@ class CatalogueImporter:
             self._translated(values, "name", item.get("name"), f"{location}.name")
             self._upsert(Governorate, {"iso_code": code}, values, location, "governorates")
 
-    def _import_named(self, model: type[models.Model], key: str, allowed: set[str], items: list[Any]) -> None:
+    def _import_named(self, model: type[models.Model], key: str, allowed: frozenset[str], items: list[Any]) -> None:
         seen: set[str] = set()
         for index, raw in enumerate(items):
             location = f"{key}[{index}]"
@@ -459,7 +433,7 @@ class CatalogueImporter:
                 "ordering": self._whole_number(item, "ordering", location, (index + 1) * 10),
                 "governorate": self._governorate(item.get("governorate"), f"{location}.governorate"),
             }
-            for name in ("name", "description", "head_title", "head_name"):
+            for name in DEPARTMENT_TEXTS:
                 self._translated(values, name, item.get(name), f"{location}.{name}")
             parent_slug = self._text(item, "parent", location)
             offices = self._list("offices", item, f"{location}.offices")
@@ -481,21 +455,10 @@ class CatalogueImporter:
                 continue
             department.parent = parent
             department.save(update_fields=["parent"])
-        for department, _, location in pending_parents:
-            if self._is_in_a_loop(department):
-                self.problems.add(location, "makes departments part of each other in a loop")
-
-    @staticmethod
-    def _is_in_a_loop(department: Department) -> bool:
         parents = dict(Department.objects.values_list("pk", "parent_id"))
-        seen = {department.pk}
-        current = parents.get(department.pk)
-        while current is not None:
-            if current in seen:
-                return True
-            seen.add(current)
-            current = parents.get(current)
-        return False
+        for department, _, location in pending_parents:
+            if _is_in_a_loop(department.pk, parents):
+                self.problems.add(location, "makes departments part of each other in a loop")
 
     def _import_office(self, department: Department, raw: Any, location: str, seen: set[str]) -> None:
         item = self._object(raw, location, OFFICE_KEYS)
@@ -504,9 +467,10 @@ class CatalogueImporter:
         code = self._key(item, "code", location)
         if code is None or self._duplicate(seen, code, f"{location}.code"):
             return
+        governorate = self._governorate(item.get("governorate"), f"{location}.governorate")
         values: dict[str, Any] = {
             "department": department,
-            "governorate": self._governorate(item.get("governorate"), f"{location}.governorate"),
+            "governorate": governorate,
             "phone": self._text(item, "phone", location),
             "is_demo": self._boolean(item, "is_demo", location, department.is_demo),
         }
@@ -524,10 +488,11 @@ class CatalogueImporter:
                 values[coordinate] = number
             except InvalidOperation:
                 self.problems.add(f"{location}.{coordinate}", "must be a number")
-        for name in ("name", "address", "opening_hours"):
+        for name in OFFICE_TEXTS:
             self._translated(values, name, item.get(name), f"{location}.{name}")
-        # An office without a governorate fails validation below; say so once, not twice.
-        self._upsert(Office, {"code": code}, values, location, "offices", exclude=None)
+        # An unknown governorate code is already reported; validation would add "cannot be null".
+        exclude = ["governorate"] if governorate is None and item.get("governorate") else None
+        self._upsert(Office, {"code": code}, values, location, "offices", exclude=exclude)
 
     def _import_services(self, items: list[Any]) -> list[tuple[Service, list[str], str]]:
         imported: list[tuple[Service, list[str], str]] = []
@@ -568,7 +533,7 @@ class CatalogueImporter:
                 "popularity": self._whole_number(item, "popularity", location, 0),
                 "last_reviewed_on": self._date(item.get("last_reviewed_on"), f"{location}.last_reviewed_on"),
             }
-            for name in ("name", "summary", "eligibility", "legal_basis", "fee_note"):
+            for name in SERVICE_TEXTS:
                 self._translated(values, name, item.get(name), f"{location}.{name}")
             low, high = values["duration_min_days"], values["duration_max_days"]
             if low is not None and high is not None and low > high:
@@ -622,7 +587,7 @@ class CatalogueImporter:
                 "location": self._text(step_data, "location", step_location),
                 "url": self._text(step_data, "url", step_location),
             }
-            for name in ("title", "body"):
+            for name in STEP_TEXTS:
                 self._translated(values, name, step_data.get(name), f"{step_location}.{name}")
             step = ServiceStep(service=service, position=index + 1, **values)
             if _validate(step, step_location, self.problems, exclude=["service"]):
@@ -637,7 +602,7 @@ class CatalogueImporter:
             if document_data is None:
                 continue
             values = {}
-            for name in ("name", "note"):
+            for name in DOCUMENT_TEXTS:
                 self._translated(values, name, document_data.get(name), f"{document_location}.{name}")
             document = RequiredDocument(service=service, position=index + 1, **values)
             if _validate(document, document_location, self.problems, exclude=["service"]):
@@ -682,7 +647,7 @@ class CatalogueImporter:
 
     def _media_root_is_storage(self) -> bool:
         """Whether the media folder is where uploads are stored: files there are then used in place, not copied."""
-        storage = ServiceMedia._meta.get_field("image").storage  # type: ignore[attr-defined]
+        storage = ServiceMedia._meta.get_field("image").storage
         if self.media_root is None or not isinstance(storage, FileSystemStorage):
             return False
         return self.media_root == Path(storage.location).resolve()
@@ -697,7 +662,7 @@ class CatalogueImporter:
             "kind": self._text(item, "kind", location),
             "video_url": self._text(item, "video_url", location),
         }
-        for name in ("alt", "caption"):
+        for name in MEDIA_TEXTS:
             self._translated(values, name, item.get(name), f"{location}.{name}")
         step_number = item.get("step")
         step = None
@@ -726,10 +691,14 @@ class CatalogueImporter:
                 found[field_name] = source
         if values["kind"] == MediaKind.IMAGE and "image" not in found and not item.get("image"):
             self.problems.add(location, "an image needs an image file")
-        if values["kind"] == MediaKind.VIDEO and not ("video_file" in found or item.get("video_file") or media.video_url):
+        if values["kind"] == MediaKind.VIDEO and not (
+            "video_file" in found or item.get("video_file") or media.video_url
+        ):
             self.problems.add(location, "a video needs a video file or a video address")
         stored = found.get("video_file") or found.get("image")
-        media.size_bytes = self._whole_number(item, "size_bytes", location) or (stored.stat().st_size if stored else None)
+        media.size_bytes = self._whole_number(item, "size_bytes", location) or (
+            stored.stat().st_size if stored else None
+        )
         media.duration_seconds = self._whole_number(item, "duration_seconds", location)
         file_fields = [*files]
         if not _validate(media, location, self.problems, exclude=["service", "step", *file_fields]):
@@ -789,7 +758,7 @@ class CatalogueImporter:
         """One revision per service and per department, so an editor can go back to the imported guide."""
         for record in [*self._departments, *services]:
             with reversion.create_revision(atomic=False):
-                reversion.set_comment(REVISION_COMMENT)
+                reversion.set_comment(gettext("Imported from a catalogue file."))
                 if self.user is not None:
                     reversion.set_user(self.user)
                 reversion.add_to_revision(record)

@@ -1,0 +1,179 @@
+"""Who may manage which part of the catalogue in the back office. Every admin class asks here.
+
+Operators (active staff superusers) manage everything. An editor is an active staff member with one
+or more `DepartmentEditor` rows: they manage those departments, the directorates under them, and
+the services and offices of all of these. Everyone else manages nothing, whatever Django model
+permissions they hold: membership is the one rule, so an IDOR needs a bug here, not in every view.
+See docs/decisions/0004-admin-and-revisions.md.
+"""
+
+from typing import Any, cast
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Field, Q, QuerySet
+
+from bawaba.catalog.models import (
+    Department,
+    DepartmentEditor,
+    Office,
+    RequiredDocument,
+    Service,
+    ServiceFee,
+    ServiceFeedback,
+    ServiceMedia,
+    ServiceStep,
+)
+from bawaba.core.errors import NotFound
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+# Fields that decide where a department sits and whether the public sees it. Changing them moves
+# services between editors or unpublishes a ministry, so only operators may.
+DEPARTMENT_OPERATOR_ONLY_FIELDS: tuple[str, ...] = (
+    "slug",
+    "kind",
+    "parent",
+    "governorate",
+    "is_published",
+    "is_demo",
+    "ordering",
+)
+# `popularity` ranks services against other departments' services; `is_demo` labels content.
+SERVICE_OPERATOR_ONLY_FIELDS: tuple[str, ...] = ("popularity", "is_demo")
+
+_GUIDE_PART_MODELS: tuple[type[Any], ...] = (ServiceStep, RequiredDocument, ServiceFee, ServiceMedia)
+
+
+def _is_back_office_user(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and getattr(user, "is_staff", False))
+
+
+def is_catalogue_operator(user: AnyUser) -> bool:
+    """An operator sees and changes the whole catalogue, its vocabularies, imports and exports."""
+    return _is_back_office_user(user) and bool(getattr(user, "is_superuser", False))
+
+
+def department_ids_editable_by(user: AnyUser) -> frozenset[int] | None:
+    """The ids of the departments `user` may manage; None means all of them (an operator)."""
+    if is_catalogue_operator(user):
+        return None
+    if not _is_back_office_user(user):
+        return frozenset()
+    member_of = set(DepartmentEditor.objects.filter(user_id=user.pk or 0).values_list("department_id", flat=True))
+    # Editors of a ministry also manage its directorates, however deep; `seen` stops a parent loop.
+    seen = set(member_of)
+    frontier = member_of
+    while frontier:
+        children = set(
+            Department.objects.filter(parent_id__in=frontier).exclude(pk__in=seen).values_list("pk", flat=True)
+        )
+        seen |= children
+        frontier = children
+    return frozenset(seen)
+
+
+def departments_editable_by(user: AnyUser) -> QuerySet[Department]:
+    ids = department_ids_editable_by(user)
+    return Department.objects.all() if ids is None else Department.objects.filter(pk__in=ids)
+
+
+def can_manage_catalogue(user: AnyUser) -> bool:
+    """Whether the catalogue appears in the back office for `user` at all."""
+    ids = department_ids_editable_by(user)
+    return ids is None or bool(ids)
+
+
+def services_editable_by(user: AnyUser) -> QuerySet[Service]:
+    ids = department_ids_editable_by(user)
+    return Service.objects.all() if ids is None else Service.objects.filter(department_id__in=ids)
+
+
+def offices_editable_by(user: AnyUser) -> QuerySet[Office]:
+    ids = department_ids_editable_by(user)
+    return Office.objects.all() if ids is None else Office.objects.filter(department_id__in=ids)
+
+
+def services_linkable_by(user: AnyUser) -> QuerySet[Service]:
+    """Services an editor may list as related: their own, and any service the public can already see."""
+    ids = department_ids_editable_by(user)
+    if ids is None:
+        return Service.objects.all()
+    return Service.objects.filter(Q(department_id__in=ids) | Q(is_published=True, department__is_published=True))
+
+
+def feedback_visible_to(user: AnyUser) -> QuerySet[ServiceFeedback]:
+    ids = department_ids_editable_by(user)
+    feedback = ServiceFeedback.objects.all()
+    return feedback if ids is None else feedback.filter(service__department_id__in=ids)
+
+
+def service_get_for_editor(*, service_id: int | str, user: AnyUser) -> Service:
+    """The service, if `user` may manage it. Otherwise NotFound, so that ids of others' services reveal nothing."""
+    try:
+        return services_editable_by(user).get(pk=service_id)
+    except (Service.DoesNotExist, ValueError):
+        raise NotFound(code="service_not_found") from None
+
+
+def department_get_for_editor(*, department_id: int | str, user: AnyUser) -> Department:
+    try:
+        return departments_editable_by(user).get(pk=department_id)
+    except (Department.DoesNotExist, ValueError):
+        raise NotFound(code="department_not_found") from None
+
+
+def office_get_for_editor(*, office_id: int | str, user: AnyUser) -> Office:
+    try:
+        return offices_editable_by(user).get(pk=office_id)
+    except (Office.DoesNotExist, ValueError):
+        raise NotFound(code="office_not_found") from None
+
+
+def revision_restorable_by(*, user: AnyUser, versions: list[tuple[type[Any], str, dict[str, Any]]]) -> bool:
+    """Whether restoring these saved versions keeps everything inside what `user` manages.
+
+    `versions` are (model, object id, saved field values) for every object a revert would write.
+    A revert writes old values straight to the database, so it must pass the same rules as a form:
+    a service or office may only come back into one of the editor's departments, a department
+    only with its operator-only fields as they are now, and guide parts only of such services.
+    """
+    ids = department_ids_editable_by(user)
+    if ids is None:
+        return True
+    if not ids:
+        return False
+    service_ids = set(Service.objects.filter(department_id__in=ids).values_list("pk", flat=True))
+    for model, object_id, fields in versions:
+        if model is Service:
+            if fields.get("department_id") not in ids:
+                return False
+            service_ids.add(int(object_id))
+    for model, object_id, fields in versions:
+        if model is Service:
+            continue
+        if model is Office:
+            allowed = fields.get("department_id") in ids
+        elif model is Department:
+            allowed = _department_restorable(int(object_id), fields, ids)
+        elif model in _GUIDE_PART_MODELS:
+            allowed = fields.get("service_id") in service_ids
+        else:
+            allowed = False
+        if not allowed:
+            return False
+    return True
+
+
+def _department_restorable(department_id: int, fields: dict[str, Any], ids: frozenset[int]) -> bool:
+    if department_id not in ids:
+        return False
+    current = Department.objects.filter(pk=department_id).values(*_department_attnames()).first()
+    if current is None:
+        # Editors cannot create departments, so they cannot bring a deleted one back either.
+        return False
+    return all(fields.get(name) == value for name, value in current.items())
+
+
+def _department_attnames() -> list[str]:
+    return [cast(Field, Department._meta.get_field(name)).attname for name in DEPARTMENT_OPERATOR_ONLY_FIELDS]
