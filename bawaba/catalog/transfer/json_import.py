@@ -10,7 +10,9 @@ paths must stay inside the media folder given.
 """
 
 import datetime
+import glob
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -23,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext
 
 from bawaba.catalog.constants import Channel, MediaKind
@@ -71,6 +74,8 @@ from bawaba.core.errors import ValidationFailed
 from bawaba.core.i18n import CONTENT_LANGUAGES
 
 TRANSLATED = frozenset(CONTENT_LANGUAGES)
+# The names bawaba.catalog.media gives the WebP copies it makes: <base>-<width>w.webp.
+_PROCESSED_IMAGE = re.compile(r"^(?P<base>.+)-\d+w\.webp$")
 GOVERNORATE_KEYS = frozenset(GOVERNORATE_FIELDS)
 CATEGORY_KEYS = frozenset(CATEGORY_FIELDS)
 LIFE_EVENT_KEYS = frozenset(LIFE_EVENT_FIELDS)
@@ -706,28 +711,40 @@ class CatalogueImporter:
         if self.problems or self.dry_run or len(found) < len([f for f in files.values() if f]):
             # Nothing will be kept: leave the storage alone rather than copy files only to orphan them.
             return
-        opened = []
+        for field_name, source in found.items():
+            self._store_file(media, field_name, source)
+        media.save()
         try:
-            for field_name, source in found.items():
-                field_file = getattr(media, field_name)
-                if self._storage_is_media_root:
-                    # Already stored (an export read back in): point at it rather than store a copy.
-                    setattr(media, field_name, source.relative_to(self.media_root).as_posix())  # type: ignore[arg-type]
-                    continue
-                handle = source.open("rb")
-                opened.append(handle)
+            service_media_process(media=media)
+        except ValidationFailed as error:
+            for name, messages in error.fields.items():
+                for message in messages:
+                    self.problems.add(f"{location}.{name}", message)
+
+    def _store_file(self, media: ServiceMedia, field_name: str, source: Path) -> None:
+        """Point a media field at its file, storing a copy unless the media folder is the storage itself."""
+        field_file: FieldFile = getattr(media, field_name)
+        storage = field_file.storage
+        if self._storage_is_media_root and self.media_root is not None:
+            # Already stored (an export read back in): point at it rather than store a copy.
+            field_file.name = source.relative_to(self.media_root).as_posix()
+            return
+        processed = _PROCESSED_IMAGE.match(source.name)
+        if processed is None:
+            with source.open("rb") as handle:
                 field_file.save(source.name, File(handle), save=False)
-                self._written_files.append((field_file.storage, field_file.name))
-            media.save()
-            try:
-                service_media_process(media=media)
-            except ValidationFailed as error:
-                for name, messages in error.fields.items():
-                    for message in messages:
-                        self.problems.add(f"{location}.{name}", message)
-        finally:
-            for handle in opened:
-                handle.close()
+            self._written_files.append((storage, field_file.name or ""))
+            return
+        # An image processed elsewhere (an export from another server) comes with its narrower
+        # copies, which pages find by name: bring them all, under the same names.
+        target_folder = PurePosixPath(field_file.field.generate_filename(media, source.name)).parent
+        for sibling in sorted(source.parent.glob(f"{glob.escape(processed['base'])}-*w.webp")):
+            name = str(target_folder / sibling.name)
+            if not storage.exists(name):
+                with sibling.open("rb") as handle:
+                    saved = storage.save(name, File(handle))
+                self._written_files.append((storage, saved))
+        field_file.name = str(target_folder / source.name)
 
     def _link_related_services(self, services: list[tuple[Service, list[str], str]]) -> None:
         by_slug = {s.slug: s for s in Service.objects.all()}
