@@ -4,6 +4,7 @@ import factory
 
 from bawaba.catalog.constants import DepartmentKind
 from bawaba.catalog.models import Category, Department, Governorate, Office, Service
+from bawaba.catalog.search import search_index_update
 
 
 class GovernorateFactory(factory.django.DjangoModelFactory):
@@ -48,6 +49,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
 class ServiceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Service
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"service-{n}")
     department = factory.SubFactory(DepartmentFactory)
@@ -55,3 +57,9 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Service {n}")
     summary_ar = "ملخص الخدمة"
     summary_en = "What the service is for."
+
+    @factory.post_generation
+    def search_index(obj, create, extracted, **kwargs):  # noqa: N805 - factory-boy passes the instance
+        """Indexed for search once saved, as the importer and the admin do for real services."""
+        if create:
+            search_index_update(service_ids=[obj.pk])
