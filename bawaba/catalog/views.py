@@ -12,8 +12,12 @@ from bawaba.catalog.forms import FeedbackForm, SearchForm
 from bawaba.catalog.search import service_search
 from bawaba.catalog.services import service_feedback_record
 from bawaba.core.i18n import current_language
+from bawaba.core.ratelimit import client_address, rate_limit_check
 
 SEARCH_PAGE_SIZE = 20
+# Deep pages help nobody and huge offsets overflow the database.
+MAX_SEARCH_PAGE = 500
+FEEDBACK_PER_HOUR = 20
 
 
 @require_GET
@@ -35,7 +39,7 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     try:
-        page = max(1, int(request.GET.get("page", "1")))
+        page = min(max(1, int(request.GET.get("page", "1"))), MAX_SEARCH_PAGE)
     except ValueError:
         page = 1
     results = (
@@ -80,6 +84,8 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def service_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     service = selectors.service_get(slug=slug)
+    # Anonymous by design, so limit per address to keep the operators' figures honest.
+    rate_limit_check(scope="feedback", identity=client_address(request), limit=FEEDBACK_PER_HOUR, window_seconds=3600)
     form = FeedbackForm(request.POST)
     if not form.is_valid():
         return render(
