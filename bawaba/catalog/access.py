@@ -7,6 +7,7 @@ permissions they hold: membership is the one rule, so an IDOR needs a bug here, 
 See docs/decisions/0004-admin-and-revisions.md.
 """
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -42,6 +43,8 @@ DEPARTMENT_OPERATOR_ONLY_FIELDS: tuple[str, ...] = (
 # `popularity` ranks services against other departments' services; `is_demo` labels content.
 SERVICE_OPERATOR_ONLY_FIELDS: tuple[str, ...] = ("popularity", "is_demo")
 
+_CACHE_ATTRIBUTE = "_bawaba_catalogue_department_ids"
+_NOT_CACHED = object()
 _GUIDE_PART_MODELS: tuple[type[Any], ...] = (ServiceStep, RequiredDocument, ServiceFee, ServiceMedia)
 
 
@@ -55,7 +58,20 @@ def is_catalogue_operator(user: AnyUser) -> bool:
 
 
 def department_ids_editable_by(user: AnyUser) -> frozenset[int] | None:
-    """The ids of the departments `user` may manage; None means all of them (an operator)."""
+    """The ids of the departments `user` may manage; None means all of them (an operator).
+
+    Kept on the user object for the rest of the request, as Django keeps permissions: the admin
+    asks many times per page. A change of membership applies from the next request.
+    """
+    cached = getattr(user, _CACHE_ATTRIBUTE, _NOT_CACHED)
+    if cached is not _NOT_CACHED:
+        return cast(frozenset[int] | None, cached)
+    ids = _department_ids(user)
+    setattr(user, _CACHE_ATTRIBUTE, ids)
+    return ids
+
+
+def _department_ids(user: AnyUser) -> frozenset[int] | None:
     if is_catalogue_operator(user):
         return None
     if not _is_back_office_user(user):
@@ -73,9 +89,10 @@ def department_ids_editable_by(user: AnyUser) -> frozenset[int] | None:
     return frozenset(seen)
 
 
-def departments_editable_by(user: AnyUser) -> QuerySet[Department]:
+def departments_editable_by(user: AnyUser, *, among: QuerySet[Department] | None = None) -> QuerySet[Department]:
+    departments = Department.objects.all() if among is None else among
     ids = department_ids_editable_by(user)
-    return Department.objects.all() if ids is None else Department.objects.filter(pk__in=ids)
+    return departments if ids is None else departments.filter(pk__in=ids)
 
 
 def can_manage_catalogue(user: AnyUser) -> bool:
@@ -84,14 +101,16 @@ def can_manage_catalogue(user: AnyUser) -> bool:
     return ids is None or bool(ids)
 
 
-def services_editable_by(user: AnyUser) -> QuerySet[Service]:
+def services_editable_by(user: AnyUser, *, among: QuerySet[Service] | None = None) -> QuerySet[Service]:
+    services = Service.objects.all() if among is None else among
     ids = department_ids_editable_by(user)
-    return Service.objects.all() if ids is None else Service.objects.filter(department_id__in=ids)
+    return services if ids is None else services.filter(department_id__in=ids)
 
 
-def offices_editable_by(user: AnyUser) -> QuerySet[Office]:
+def offices_editable_by(user: AnyUser, *, among: QuerySet[Office] | None = None) -> QuerySet[Office]:
+    offices = Office.objects.all() if among is None else among
     ids = department_ids_editable_by(user)
-    return Office.objects.all() if ids is None else Office.objects.filter(department_id__in=ids)
+    return offices if ids is None else offices.filter(department_id__in=ids)
 
 
 def services_linkable_by(user: AnyUser) -> QuerySet[Service]:
@@ -102,9 +121,14 @@ def services_linkable_by(user: AnyUser) -> QuerySet[Service]:
     return Service.objects.filter(Q(department_id__in=ids) | Q(is_published=True, department__is_published=True))
 
 
-def feedback_visible_to(user: AnyUser) -> QuerySet[ServiceFeedback]:
+def department_is_editable_by(user: AnyUser, department_id: int | None) -> bool:
     ids = department_ids_editable_by(user)
-    feedback = ServiceFeedback.objects.all()
+    return ids is None or department_id in ids
+
+
+def feedback_visible_to(user: AnyUser, *, among: QuerySet[ServiceFeedback] | None = None) -> QuerySet[ServiceFeedback]:
+    feedback = ServiceFeedback.objects.all() if among is None else among
+    ids = department_ids_editable_by(user)
     return feedback if ids is None else feedback.filter(service__department_id__in=ids)
 
 
@@ -130,7 +154,7 @@ def office_get_for_editor(*, office_id: int | str, user: AnyUser) -> Office:
         raise NotFound(code="office_not_found") from None
 
 
-def revision_restorable_by(*, user: AnyUser, versions: list[tuple[type[Any], str, dict[str, Any]]]) -> bool:
+def revision_restorable_by(*, user: AnyUser, versions: Iterable[tuple[type[Any], str, dict[str, Any]]]) -> bool:
     """Whether restoring these saved versions keeps everything inside what `user` manages.
 
     `versions` are (model, object id, saved field values) for every object a revert would write.
@@ -143,6 +167,7 @@ def revision_restorable_by(*, user: AnyUser, versions: list[tuple[type[Any], str
         return True
     if not ids:
         return False
+    versions = list(versions)
     service_ids = set(Service.objects.filter(department_id__in=ids).values_list("pk", flat=True))
     for model, object_id, fields in versions:
         if model is Service:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils.translation import gettext as _
 
 from bawaba.catalog.transfer.errors import CatalogueImportFailed, Problem
 from bawaba.catalog.transfer.format import FORMAT_NAME, FORMAT_VERSION, MAX_DOCUMENT_BYTES
@@ -97,9 +98,9 @@ _JSON_PART = re.compile(r"^\.(?P<key>steps|documents|fees|media)\[(?P<index>\d+)
 def catalogue_export_csv() -> bytes:
     """Every service as one CSV row, UTF-8 with a byte order mark so Excel shows Arabic correctly."""
     documents = [service_document(service) for service in services_for_export()]
-    counts = {prefix: max([len(d[key]) for d in documents] + [1]) for prefix, (key, _) in GROUPS.items()}
+    counts = {prefix: max([len(d[key]) for d in documents] + [1]) for prefix, (key, _columns) in GROUPS.items()}
     header = list(SERVICE_COLUMNS)
-    for prefix, (_, columns) in GROUPS.items():
+    for prefix, (_key, columns) in GROUPS.items():
         header += [f"{prefix}{number}_{column}" for number in range(1, counts[prefix] + 1) for column in columns]
     output = io.StringIO()
     writer = csv.writer(output, lineterminator="\r\n")
@@ -116,7 +117,7 @@ def _service_cells(document: dict[str, Any]) -> dict[str, str]:
         cells[name] = SEPARATOR.join(document[name])
     for name in BOOLEAN_COLUMNS:
         cells[name] = "yes" if document[name] else "no"
-    for prefix, (key, _) in GROUPS.items():
+    for prefix, (key, _columns) in GROUPS.items():
         for number, part in enumerate(document[key], start=1):
             cells |= _flatten(part, f"{prefix}{number}_")
     return cells
@@ -167,7 +168,9 @@ class _Sheet:
 
 
 def _where(line: int, column: str | None) -> str:
-    return f"line {line}, column {column}" if column else f"line {line}"
+    if column:
+        return _("line %(line)d, column %(column)s") % {"line": line, "column": column}
+    return _("line %(line)d") % {"line": line}
 
 
 def catalogue_import_csv(
@@ -195,12 +198,14 @@ def catalogue_import_csv(
 
 def _read_sheet(data: bytes) -> _Sheet:
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise CatalogueImportFailed([Problem("$", f"the file is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MB")])
+        raise CatalogueImportFailed(
+            [Problem("$", _("the file is larger than %(size)d MB") % {"size": MAX_DOCUMENT_BYTES // 1024 // 1024})]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CatalogueImportFailed(
-            [Problem("$", "the file is not UTF-8 text; save it as “CSV UTF-8” from your spreadsheet")]
+            [Problem("$", _("the file is not UTF-8 text; save it as “CSV UTF-8” from your spreadsheet"))]
         ) from None
     first_line = text.split("\n", 1)[0]
     # Spreadsheets set to Arabic or European locales write ";" between cells; some write tabs.
@@ -215,7 +220,12 @@ def _read_sheet(data: bytes) -> _Sheet:
             if not any(cell.strip() for cell in cells):
                 continue  # spreadsheets often keep empty rows at the end
             if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
-                sheet.add(line, None, f"has {len(cells)} cells but the header has {len(header)} columns")
+                sheet.add(
+                    line,
+                    None,
+                    _("has %(cells)d cells but the header has %(columns)d columns")
+                    % {"cells": len(cells), "columns": len(header)},
+                )
                 continue
             row = dict(zip(header, (_unescape_formula(cell.strip()) for cell in cells), strict=False))
             _read_row(row, line, sheet)
@@ -229,16 +239,16 @@ def _check_header(header: list[str], sheet: _Sheet) -> bool:
     seen: set[str] = set()
     for name in header:
         if name and name in seen:
-            sheet.add(1, name, "appears twice")
+            sheet.add(1, name, _("appears twice"))
         seen.add(name)
         if name in SERVICE_COLUMNS or name == "":
             continue
         match = GROUP_COLUMN.match(name)
         if not match or match["column"] not in GROUPS[match["prefix"]][1]:
-            sheet.add(1, name, "unknown column (see docs/catalogue-format.md)")
+            sheet.add(1, name, _("unknown column (see docs/catalogue-format.md)"))
     for name in REQUIRED_COLUMNS:
         if name not in seen:
-            sheet.add(1, name, "this column is required")
+            sheet.add(1, name, _("this column is required"))
     return len(sheet.problems) == before
 
 
@@ -254,14 +264,14 @@ def _read_row(row: dict[str, str], line: int, sheet: _Sheet) -> None:
             if cell:
                 value = _boolean(cell)
                 if value is None:
-                    sheet.add(line, column, "write yes or no")
+                    sheet.add(line, column, _("write yes or no"))
                 else:
                     service[column] = value
         elif column in NUMBER_COLUMNS:
             if cell:
                 number = _number(cell)
                 if number is None:
-                    sheet.add(line, column, "must be a whole number, 0 or more")
+                    sheet.add(line, column, _("must be a whole number, 0 or more"))
                 else:
                     service[column] = number
         elif column in TEXT_COLUMNS:
@@ -270,17 +280,21 @@ def _read_row(row: dict[str, str], line: int, sheet: _Sheet) -> None:
     service |= texts
     parts = _read_groups(row, line, sheet)
     steps = parts["step"]
-    for _, media in parts["media"]:
+    for _group, media in parts["media"]:
         if "step" in media:
             # media1_step names a step column group; the importer counts the steps kept.
-            kept = [number for number, _ in steps]
+            kept = [number for number, _step in steps]
             if media["step"] not in kept:
-                sheet.add(line, None, f"a picture or video refers to step {media['step']}, which is empty")
+                sheet.add(
+                    line,
+                    None,
+                    _("a picture or video refers to step %(number)d, which is empty") % {"number": media["step"]},
+                )
                 del media["step"]
             else:
                 media["step"] = kept.index(media["step"]) + 1
-    for prefix, (key, _) in GROUPS.items():
-        service[key] = [part for _, part in parts[prefix]]
+    for prefix, (key, _columns) in GROUPS.items():
+        service[key] = [part for _group, part in parts[prefix]]
     sheet.services.append(service)
     sheet.rows.append(_Row(line=line, numbers={prefix: [n for n, _ in parts[prefix]] for prefix in GROUPS}))
 
@@ -301,7 +315,7 @@ def _read_groups(row: dict[str, str], line: int, sheet: _Sheet) -> dict[str, lis
                 if cell:
                     value = _number(cell)
                     if value is None:
-                        sheet.add(line, f"{prefix}{number}_{column}", "must be a whole number, 0 or more")
+                        sheet.add(line, f"{prefix}{number}_{column}", _("must be a whole number, 0 or more"))
                     else:
                         part[column] = value
             elif column.rsplit("_", 1)[-1] in CONTENT_LANGUAGES:
@@ -337,7 +351,7 @@ def _csv_problem(problem: Problem, rows: list[_Row]) -> Problem:
     prefix = ""
     part = _JSON_PART.match(rest)
     if part:
-        group = next(p for p, (key, _) in GROUPS.items() if key == part["key"])
+        group = next(p for p, (key, _columns) in GROUPS.items() if key == part["key"])
         numbers = row.numbers[group]
         index = int(part["index"])
         prefix = f"{group}{numbers[index] if index < len(numbers) else index + 1}"

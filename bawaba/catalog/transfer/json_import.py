@@ -26,7 +26,7 @@ from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from bawaba.catalog.constants import Channel, MediaKind
 from bawaba.catalog.media import service_media_process
@@ -44,6 +44,7 @@ from bawaba.catalog.models import (
     ServiceStep,
 )
 from bawaba.catalog.revisions import register_catalogue_models
+from bawaba.catalog.search import search_index_update
 from bawaba.catalog.transfer.errors import CatalogueImportFailed, Problem
 from bawaba.catalog.transfer.format import (
     CATEGORY_FIELDS,
@@ -139,27 +140,34 @@ class _Collector:
     def as_list(self) -> list[Problem]:
         if not self.left_out:
             return list(self.problems)
-        return [*self.problems, Problem("$", f"{self.left_out} more problems not shown; fix these first")]
+        return [
+            *self.problems,
+            Problem("$", _("%(count)d more problems not shown; fix these first") % {"count": self.left_out}),
+        ]
 
 
 def document_from_json(data: bytes | str) -> Any:
     """Parse a JSON catalogue file, refusing what Python's parser would otherwise let through."""
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise CatalogueImportFailed([Problem("$", f"the file is larger than {MAX_DOCUMENT_BYTES // 1024 // 1024} MB")])
+        raise CatalogueImportFailed(
+            [Problem("$", _("the file is larger than %(size)d MB") % {"size": MAX_DOCUMENT_BYTES // 1024 // 1024})]
+        )
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            raise CatalogueImportFailed([Problem(f"byte {error.start}", "the file is not UTF-8 text")]) from None
+            raise CatalogueImportFailed([Problem(f"byte {error.start}", _("the file is not UTF-8 text"))]) from None
     try:
         return json.loads(data, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         location = f"line {error.lineno}, column {error.colno}"
-        raise CatalogueImportFailed([Problem(location, f"not valid JSON: {error.msg}")]) from None
+        raise CatalogueImportFailed(
+            [Problem(location, _("not valid JSON: %(reason)s") % {"reason": error.msg})]
+        ) from None
     except ValueError as error:
         raise CatalogueImportFailed([Problem("$", str(error))]) from None
     except RecursionError:
-        raise CatalogueImportFailed([Problem("$", "the document is nested too deeply")]) from None
+        raise CatalogueImportFailed([Problem("$", _("the document is nested too deeply"))]) from None
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -167,13 +175,13 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise ValueError(f"the key {key!r} appears twice in one object")
+            raise ValueError(_("the key %(key)r appears twice in one object") % {"key": key})
         result[key] = value
     return result
 
 
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows")
+    raise ValueError(_("%(name)s is not a number JSON allows") % {"name": name})
 
 
 def _validate(instance: models.Model, location: str, problems: _Collector, exclude: list[str] | None = None) -> bool:
@@ -228,7 +236,8 @@ class CatalogueImporter:
             self._link_related_services(services)
             self._import_synonyms(self._list("synonyms"))
             if not self.problems and not self.dry_run:
-                self._record_revisions([service for service, _, _ in services])
+                self._record_revisions([service for service, _related, _location in services])
+                search_index_update(service_ids=[service.pk for service, _, _ in services])
             if self.problems or self.dry_run:
                 transaction.set_rollback(True)
         if self.problems or self.dry_run:
@@ -241,14 +250,20 @@ class CatalogueImporter:
 
     def _check_envelope(self) -> None:
         if not isinstance(self.document, dict):
-            raise CatalogueImportFailed([Problem("$", "the document must be a JSON object")])
+            raise CatalogueImportFailed([Problem("$", _("the document must be a JSON object"))])
         if self.document.get("format") != FORMAT_NAME or self.document.get("version") != FORMAT_VERSION:
             raise CatalogueImportFailed(
-                [Problem("$", f'expected "format": "{FORMAT_NAME}" and "version": {FORMAT_VERSION}')]
+                [
+                    Problem(
+                        "$",
+                        _('expected "format": "%(name)s" and "version": %(version)d')
+                        % {"name": FORMAT_NAME, "version": FORMAT_VERSION},
+                    )
+                ]
             )
         unknown = self._unknown_keys(self.document, frozenset({"format", "version", *LIST_KEYS}))
         if unknown:
-            raise CatalogueImportFailed([Problem("$", f"unknown field(s): {unknown}")])
+            raise CatalogueImportFailed([Problem("$", _("unknown field(s): %(fields)s") % {"fields": unknown})])
 
     # Reading values: each helper records a problem and returns a harmless value when the type is wrong.
 
@@ -260,11 +275,11 @@ class CatalogueImporter:
 
     def _object(self, item: Any, location: str, allowed: frozenset[str]) -> dict[str, Any] | None:
         if not isinstance(item, dict):
-            self.problems.add(location, "must be an object")
+            self.problems.add(location, _("must be an object"))
             return None
         unknown = self._unknown_keys(item, allowed)
         if unknown:
-            self.problems.add(location, f"unknown field(s): {unknown}")
+            self.problems.add(location, _("unknown field(s): %(fields)s") % {"fields": unknown})
         return item
 
     def _list(self, key: str, item: dict[str, Any] | None = None, location: str | None = None) -> list[Any]:
@@ -273,7 +288,7 @@ class CatalogueImporter:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.problems.add(location or key, "must be a list")
+            self.problems.add(location or key, _("must be a list"))
             return []
         return value
 
@@ -281,10 +296,10 @@ class CatalogueImporter:
         """A record's stable key (slug, code): required, text."""
         value = item.get(name)
         if not isinstance(value, str) or not value.strip():
-            self.problems.add(f"{location}.{name}", "is required and must be text")
+            self.problems.add(f"{location}.{name}", _("is required and must be text"))
             return None
         if "\x00" in value:
-            self.problems.add(f"{location}.{name}", "must not contain NUL characters")
+            self.problems.add(f"{location}.{name}", _("must not contain NUL characters"))
             return None
         return value.strip()
 
@@ -293,10 +308,10 @@ class CatalogueImporter:
         if value is None:
             return ""
         if not isinstance(value, str):
-            self.problems.add(f"{location}.{name}", "must be text")
+            self.problems.add(f"{location}.{name}", _("must be text"))
             return ""
         if "\x00" in value:
-            self.problems.add(f"{location}.{name}", "must not contain NUL characters")
+            self.problems.add(f"{location}.{name}", _("must not contain NUL characters"))
             return ""
         return value.strip()
 
@@ -306,7 +321,7 @@ class CatalogueImporter:
             return default
         if not isinstance(value, bool):
             # bool("false") is True: a quoted "false" would otherwise publish a draft.
-            self.problems.add(f"{location}.{name}", "must be true or false")
+            self.problems.add(f"{location}.{name}", _("must be true or false"))
             return default
         return value
 
@@ -316,7 +331,7 @@ class CatalogueImporter:
             return default
         # bool is an int in Python; 2.5 days or dinars is a typo, not something to round.
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self.problems.add(f"{location}.{name}", "must be a whole number, 0 or more")
+            self.problems.add(f"{location}.{name}", _("must be a whole number, 0 or more"))
             return default
         return value
 
@@ -327,11 +342,13 @@ class CatalogueImporter:
         if isinstance(data, str):
             data = {"ar": data}
         if not isinstance(data, dict):
-            self.problems.add(location, "must be an object with ar, ckb and en texts")
+            self.problems.add(location, _("must be an object with ar, ckb and en texts"))
             return
         unknown = set(data) - TRANSLATED
         if unknown:
-            self.problems.add(location, f"unknown language(s): {', '.join(sorted(unknown))}")
+            self.problems.add(
+                location, _("unknown language(s): %(languages)s") % {"languages": ", ".join(sorted(unknown))}
+            )
         for language in CONTENT_LANGUAGES:
             values[f"{prefix}_{language}"] = self._text(data, language, location)
 
@@ -339,13 +356,13 @@ class CatalogueImporter:
         if data is None:
             return []
         if not isinstance(data, list) or not all(isinstance(item, str) for item in data):
-            self.problems.add(location, "must be a list of slugs")
+            self.problems.add(location, _("must be a list of slugs"))
             return []
         return data
 
     def _duplicate(self, seen: set[str], key: str, location: str) -> bool:
         if key in seen:
-            self.problems.add(location, f"{key!r} appears twice")
+            self.problems.add(location, _("%(key)r appears twice") % {"key": key})
             return True
         seen.add(key)
         return False
@@ -409,11 +426,11 @@ class CatalogueImporter:
         if code is None or code == "":
             return None
         if not isinstance(code, str):
-            self.problems.add(location, "must be an ISO 3166-2 code such as IQ-BG")
+            self.problems.add(location, _("must be an ISO 3166-2 code such as IQ-BG"))
             return None
         governorate = Governorate.objects.filter(iso_code=code).first()
         if governorate is None:
-            self.problems.add(location, f"unknown governorate {code!r}")
+            self.problems.add(location, _("unknown governorate %(code)r") % {"code": code})
         return governorate
 
     def _import_departments(self, items: list[Any]) -> None:
@@ -456,14 +473,14 @@ class CatalogueImporter:
         for department, parent_slug, location in pending_parents:
             parent = Department.objects.filter(slug=parent_slug).first()
             if parent is None:
-                self.problems.add(location, f"unknown department {parent_slug!r}")
+                self.problems.add(location, _("unknown department %(slug)r") % {"slug": parent_slug})
                 continue
             department.parent = parent
             department.save(update_fields=["parent"])
         parents = dict(Department.objects.values_list("pk", "parent_id"))
-        for department, _, location in pending_parents:
+        for department, _parent_slug, location in pending_parents:
             if _is_in_a_loop(department.pk, parents):
-                self.problems.add(location, "makes departments part of each other in a loop")
+                self.problems.add(location, _("makes departments part of each other in a loop"))
 
     def _import_office(self, department: Department, raw: Any, location: str, seen: set[str]) -> None:
         item = self._object(raw, location, OFFICE_KEYS)
@@ -492,7 +509,7 @@ class CatalogueImporter:
                     raise InvalidOperation
                 values[coordinate] = number
             except InvalidOperation:
-                self.problems.add(f"{location}.{coordinate}", "must be a number")
+                self.problems.add(f"{location}.{coordinate}", _("must be a number"))
         for name in OFFICE_TEXTS:
             self._translated(values, name, item.get(name), f"{location}.{name}")
         # An unknown governorate code is already reported; validation would add "cannot be null".
@@ -517,13 +534,18 @@ class CatalogueImporter:
             department_slug = item.get("department")
             department = departments.get(department_slug) if isinstance(department_slug, str) else None
             if department is None:
-                self.problems.add(f"{location}.department", f"unknown department {department_slug!r}")
+                self.problems.add(
+                    f"{location}.department", _("unknown department %(slug)r") % {"slug": department_slug}
+                )
                 continue
             channels = item.get("channels")
             if channels is None:
                 channels = []
             if not isinstance(channels, list) or not all(isinstance(c, str) and c in Channel.values for c in channels):
-                self.problems.add(f"{location}.channels", f"must be a list of: {', '.join(Channel.values)}")
+                self.problems.add(
+                    f"{location}.channels",
+                    _("must be a list of: %(channels)s") % {"channels": ", ".join(Channel.values)},
+                )
                 channels = []
             values: dict[str, Any] = {
                 "department": department,
@@ -542,7 +564,7 @@ class CatalogueImporter:
                 self._translated(values, name, item.get(name), f"{location}.{name}")
             low, high = values["duration_min_days"], values["duration_max_days"]
             if low is not None and high is not None and low > high:
-                self.problems.add(f"{location}.duration_min_days", "is longer than duration_max_days")
+                self.problems.add(f"{location}.duration_min_days", _("is longer than duration_max_days"))
             service = self._upsert(Service, {"slug": slug}, values, location, "services")
             if service is None:
                 continue
@@ -559,7 +581,7 @@ class CatalogueImporter:
         found = []
         for slug in self._slug_list(slugs, location):
             if slug not in known:
-                self.problems.add(location, f"unknown {slug!r}")
+                self.problems.add(location, _("unknown %(slug)r") % {"slug": slug})
             else:
                 found.append(known[slug])
         return found
@@ -572,7 +594,7 @@ class CatalogueImporter:
                 raise ValueError
             return datetime.date.fromisoformat(raw)
         except ValueError:
-            self.problems.add(location, "must be a date written YYYY-MM-DD")
+            self.problems.add(location, _("must be a date written YYYY-MM-DD"))
             return None
 
     def _replace_children(self, service: Service, item: dict[str, Any], location: str) -> None:
@@ -621,7 +643,7 @@ class CatalogueImporter:
                 continue
             amount = fee_data.get("amount_iqd")
             if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-                self.problems.add(f"{fee_location}.amount_iqd", "must be a whole number of dinars, 0 or more")
+                self.problems.add(f"{fee_location}.amount_iqd", _("must be a whole number of dinars, 0 or more"))
                 amount = None
             values = {"amount_iqd": amount}
             self._translated(values, "label", fee_data.get("label"), f"{fee_location}.label")
@@ -635,18 +657,18 @@ class CatalogueImporter:
     def _media_source(self, relative: Any, location: str) -> Path | None:
         """The file a media entry names, which must be inside the media folder (no `..`, no absolute path)."""
         if not isinstance(relative, str):
-            self.problems.add(location, "must be a file path")
+            self.problems.add(location, _("must be a file path"))
             return None
         if self.media_root is None:
-            self.problems.add(location, f"file {relative!r} not found: no media folder was given")
+            self.problems.add(location, _("file %(path)r not found: no media folder was given") % {"path": relative})
             return None
         pure = PurePosixPath(relative)
         if pure.is_absolute() or ".." in pure.parts or "\\" in relative or "\x00" in relative:
-            self.problems.add(location, f"{relative!r} must be a path inside the media folder")
+            self.problems.add(location, _("%(path)r must be a path inside the media folder") % {"path": relative})
             return None
         path = (self.media_root / pure).resolve()
         if not path.is_relative_to(self.media_root) or not path.is_file():
-            self.problems.add(location, f"file {relative!r} not found")
+            self.problems.add(location, _("file %(path)r not found") % {"path": relative})
             return None
         return path
 
@@ -673,7 +695,9 @@ class CatalogueImporter:
         step = None
         if step_number is not None:
             if isinstance(step_number, bool) or not isinstance(step_number, int) or not 1 <= step_number <= len(steps):
-                self.problems.add(f"{location}.step", f"must be a step number from 1 to {len(steps)}")
+                self.problems.add(
+                    f"{location}.step", _("must be a step number from 1 to %(count)d") % {"count": len(steps)}
+                )
                 return
             step = steps[step_number - 1]
             if step is None:
@@ -683,7 +707,7 @@ class CatalogueImporter:
         if captions is None:
             captions = {}
         if not isinstance(captions, dict) or set(captions) - TRANSLATED:
-            self.problems.add(f"{location}.captions", "must be an object with ar, ckb and en file paths")
+            self.problems.add(f"{location}.captions", _("must be an object with ar, ckb and en file paths"))
             captions = {}
         files = {name: item.get(name) for name in MEDIA_FILE_FIELDS}
         files |= {f"captions_{language}": captions.get(language) for language in CONTENT_LANGUAGES}
@@ -695,11 +719,11 @@ class CatalogueImporter:
             if source is not None:
                 found[field_name] = source
         if values["kind"] == MediaKind.IMAGE and "image" not in found and not item.get("image"):
-            self.problems.add(location, "an image needs an image file")
+            self.problems.add(location, _("an image needs an image file"))
         if values["kind"] == MediaKind.VIDEO and not (
             "video_file" in found or item.get("video_file") or media.video_url
         ):
-            self.problems.add(location, "a video needs a video file or a video address")
+            self.problems.add(location, _("a video needs a video file or a video address"))
         stored = found.get("video_file") or found.get("image")
         media.size_bytes = self._whole_number(item, "size_bytes", location) or (
             stored.stat().st_size if stored else None
@@ -775,7 +799,7 @@ class CatalogueImporter:
         """One revision per service and per department, so an editor can go back to the imported guide."""
         for record in [*self._departments, *services]:
             with reversion.create_revision(atomic=False):
-                reversion.set_comment(gettext("Imported from a catalogue file."))
+                reversion.set_comment(_("Imported from a catalogue file."))
                 if self.user is not None:
                     reversion.set_user(self.user)
                 reversion.add_to_revision(record)
