@@ -360,3 +360,7 @@ class SearchSynonym(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.term} → {self.expansion}"
+
+
+# The search index lives with the search engine; importing it here registers it with this app.
+from bawaba.catalog.search.models import SearchDocument  # noqa: E402, F401

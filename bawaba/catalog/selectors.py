@@ -1,6 +1,6 @@
 """Reads of the catalogue. Views and the API call these; nothing else queries catalogue models directly."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -114,6 +114,8 @@ class SearchPage:
     results: list[Service]
     page: int
     page_size: int
+    # Departments whose names match the query; search fills it on the first page only.
+    departments: list[Department] = field(default_factory=list)
 
     @property
     def has_next(self) -> bool:
