@@ -80,6 +80,12 @@ def image_variants(media: ServiceMedia) -> list[ImageVariant]:
     width, height = media.width or 0, media.height or 0
     match = _VARIANT_NAME.match(media.image.name or "")
     if match is None or not width or not height:
+        # Not processed yet (an upload the importer did not see): show it as it is, reading its size
+        # from the file so that the page still reserves the right space.
+        try:
+            width, height = width or media.image.width, height or media.image.height
+        except (OSError, ValueError):
+            width, height = width or 0, height or 0
         return [ImageVariant(url=media.image.url, width=width, height=height)]
     storage, base = media.image.storage, match["base"]
     widths = [w for w in IMAGE_WIDTHS if w < width] + [width]
