@@ -102,7 +102,7 @@ def test_videos_never_autoplay_have_captions_and_say_their_size(client, catalogu
     size = re.search(r"Video, ([^,<]+)", html)
     assert size
     assert size.group(1).startswith("٢٩")
-    assert 'download>' in html
+    assert "download>" in html
 
 
 def test_department_page_lists_services_and_offices(client, catalogue):
