@@ -12,6 +12,7 @@ The budget is 60 KB per page (issue 2): HTML, CSS, fonts, pictures and scripts t
 
 import argparse
 import gzip
+import io
 import os
 import sys
 import tempfile
@@ -138,7 +139,7 @@ def demo_server() -> Iterator[str]:
         from django.test.testcases import LiveServerThread
 
         call_command("migrate", verbosity=0, interactive=False)
-        call_command("load_demo", verbosity=0)
+        call_command("load_demo", verbosity=0, stdout=io.StringIO())
         server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
         server.daemon = True
         server.start()
