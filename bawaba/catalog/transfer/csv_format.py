@@ -190,7 +190,11 @@ def catalogue_import_csv(
             document=document, media_root=media_root, dry_run=dry_run or bool(sheet.problems), user=user
         )
     except CatalogueImportFailed as failure:
-        raise CatalogueImportFailed(sheet.problems + [_csv_problem(p, sheet.rows) for p in failure.problems]) from None
+        # A cell that could not be read was left out, and the importer may then miss it too: one
+        # problem per cell is enough.
+        already = {problem.location for problem in sheet.problems}
+        found = [_csv_problem(problem, sheet.rows) for problem in failure.problems]
+        raise CatalogueImportFailed(sheet.problems + [p for p in found if p.location not in already]) from None
     if sheet.problems:
         raise CatalogueImportFailed(sheet.problems)
     return report

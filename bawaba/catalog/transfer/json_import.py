@@ -222,6 +222,7 @@ class CatalogueImporter:
         self._storage_is_media_root = self._media_root_is_storage()
         self._written_files: list[tuple[Any, str]] = []
         self._departments: list[Department] = []
+        self._service_slugs: set[str] = set()
 
     def run(self) -> ImportReport:
         self._check_envelope()
@@ -522,7 +523,7 @@ class CatalogueImporter:
         categories = {c.slug: c for c in Category.objects.all()}
         life_events = {e.slug: e for e in LifeEvent.objects.all()}
         offices = {o.code: o for o in Office.objects.all()}
-        seen: set[str] = set()
+        seen = self._service_slugs
         for index, raw in enumerate(items):
             location = f"services[{index}]"
             item = self._object(raw, location, SERVICE_KEYS)
@@ -773,7 +774,10 @@ class CatalogueImporter:
     def _link_related_services(self, services: list[tuple[Service, list[str], str]]) -> None:
         by_slug = {s.slug: s for s in Service.objects.all()}
         for service, related_slugs, location in services:
-            related = self._resolve(by_slug, related_slugs, f"{location}.related_services")
+            # A related service that is in the document but failed has its own problem listed.
+            failed = {slug for slug in related_slugs if slug in self._service_slugs and slug not in by_slug}
+            wanted = [slug for slug in related_slugs if slug not in failed]
+            related = self._resolve(by_slug, wanted, f"{location}.related_services")
             service.related_services.set(related)
 
     def _import_synonyms(self, items: list[Any]) -> None:
