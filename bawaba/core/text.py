@@ -116,6 +116,7 @@ _ARABIC_SUFFIXES = (
     "يهكه",
     "يهك",
     "كان",
+    "يي",  # ezafe after a word ending in ی: نیشتمانیی
     # Arabic: plurals, duals, feminine and possessive endings
     "ها",
     "ات",

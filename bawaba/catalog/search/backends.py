@@ -10,7 +10,7 @@ so they find the same services; ranking then happens in Python (scoring.py) for 
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramStrictWordSimilarity
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -112,12 +112,14 @@ class SqliteBackend:
             cursor.execute("SELECT term, doc FROM catalog_searchdocument_fts_terms")
             frequencies = dict(cursor.fetchall())
             cursor.execute(
-                "SELECT DISTINCT term FROM catalog_searchdocument_fts_column_terms WHERE col IN (%s, %s)",
-                TERM_COLUMNS[:2],
+                "SELECT term, col FROM catalog_searchdocument_fts_column_terms WHERE col IN (%s, %s)", TERM_COLUMNS[:2]
             )
-            spellable = frozenset(row[0] for row in cursor.fetchall())
+            by_column = cursor.fetchall()
         return Vocabulary(
-            document_count=SearchDocument.objects.count(), document_frequency=frequencies, spellable_terms=spellable
+            document_count=SearchDocument.objects.count(),
+            document_frequency=frequencies,
+            spellable_terms=frozenset(term for term, _column in by_column),
+            name_terms=frozenset(term for term, column in by_column if column == TERM_COLUMNS[0]),
         )
 
     def find(
@@ -175,8 +177,13 @@ class PostgresBackend:
             frequencies = dict(cursor.fetchall())
             cursor.execute("SELECT word FROM ts_stat('SELECT vector FROM catalog_searchdocument', 'AB')")
             spellable = frozenset(row[0] for row in cursor.fetchall())
+            cursor.execute("SELECT word FROM ts_stat('SELECT vector FROM catalog_searchdocument', 'A')")
+            names = frozenset(row[0] for row in cursor.fetchall())
         return Vocabulary(
-            document_count=SearchDocument.objects.count(), document_frequency=frequencies, spellable_terms=spellable
+            document_count=SearchDocument.objects.count(),
+            document_frequency=frequencies,
+            spellable_terms=spellable,
+            name_terms=names,
         )
 
     def _trigrams_work(self) -> bool:
@@ -207,7 +214,7 @@ class PostgresBackend:
         has_trigrams = self._trigrams_work()
         if has_trigrams:
             ranked = ranked.annotate(
-                trigram=Greatest(*(TrigramSimilarity(f"name_{language}", phrase) for language in LANGUAGES))
+                trigram=Greatest(*(TrigramStrictWordSimilarity(phrase, f"name_{language}") for language in LANGUAGES))
             )
             fields = (*fields, "trigram")
         rows = list(ranked.order_by("-rank", "pk").values_list(*fields)[: window + 1])

@@ -62,13 +62,19 @@ def _deletions(term: str, depth: int) -> set[str]:
 
 
 class SpellingIndex:
-    """Finds known terms within one or two typos of a word (symmetric deletion, as in SymSpell)."""
+    """Finds known terms within one or two typos of a word (symmetric deletion, as in SymSpell).
 
-    def __init__(self, terms: Iterable[str]) -> None:
+    Every term is filed under itself and its one-letter deletions; long `thorough_terms` (names) also
+    under their two-letter deletions, so two typos of any kind are found in them. For other long terms
+    two typos are found when at most one of them removed or replaced a letter.
+    """
+
+    def __init__(self, terms: Iterable[str], thorough_terms: Iterable[str] = ()) -> None:
         self._by_deletion: dict[str, list[str]] = {}
-        for term in terms:
+        thorough = {term for term in thorough_terms if len(term) >= TWO_TYPOS_MINIMUM_LENGTH}
+        for term in set(terms) | thorough:
             if len(term) >= FUZZY_MINIMUM_LENGTH - 1:
-                for key in _deletions(term, 1):
+                for key in _deletions(term, 2 if term in thorough else 1):
                     self._by_deletion.setdefault(key, []).append(term)
 
     def near(self, word: str) -> list[tuple[str, int]]:
@@ -81,7 +87,9 @@ class SpellingIndex:
             candidates.update(self._by_deletion.get(key, ()))
         candidates.discard(word)
         scored = [(term, edit_distance(word, term, limit)) for term in candidates]
-        return sorted(((term, distance) for term, distance in scored if distance <= limit), key=lambda x: (x[1], x[0]))
+        return sorted(
+            ((t, distance) for t, distance in scored if distance <= limit), key=lambda pair: (pair[1], pair[0])
+        )
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,7 @@ class Vocabulary:
     document_count: int
     document_frequency: dict[str, int]
     spellable_terms: frozenset[str]  # terms of names and summaries, worth correcting a typo towards
+    name_terms: frozenset[str]
 
 
 @dataclass
@@ -121,7 +130,8 @@ class Lexicon:
         self.spelling = SpellingIndex(
             self.vocabulary.spellable_terms
             | {key[0] for key in self.synonyms if len(key) == 1}
-            | {t for entry in self.departments for t in entry.name_terms}
+            | {t for entry in self.departments for t in entry.name_terms},
+            thorough_terms=self.vocabulary.name_terms,
         )
         self.longest_synonym = max((len(key) for key in self.synonyms), default=0)
 

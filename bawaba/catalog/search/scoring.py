@@ -1,24 +1,27 @@
 """Ranking, the same on every database: the database finds the services that match, Python orders them.
 
 A service scores for each group of the query by where it matches best: its name counts most, then
-its summary (and categories), then the rest of its guide. Rarer words count more than common ones.
-On top come three smaller signals about the name: how much of it the query covers ("passport" fits
-"Get a passport" better than "Replace a lost passport and its visa pages"), whether the query appears
-in it as a phrase, and its trigram similarity to the query. Popularity breaks the remaining ties.
+its summary (and categories), then the rest of its guide; a misspelt or completed word counts less
+than an exact one, rarer words more than common ones. Smaller signals order services that match
+equally well: the query appearing in a name as a phrase, the trigram similarity of the query to the
+best run of words of a name (which forgives typos the term match did not), and popularity.
+
+Rewarding short names (how much of a name the query covers) was tried and dropped: it put
+"renew a passport" above "get a passport" for "passport", against what people want most often.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bawaba.catalog.search.analysis import terms_of
 from bawaba.catalog.search.query import Group, QueryPlan
 
 NAME, SUMMARY, DETAILS = 0, 1, 2
 TIER_WEIGHTS = (3.0, 1.2, 0.4)
-NAME_COVERAGE_WEIGHT = 0.6
 PHRASE_WEIGHT = 0.5
-TRIGRAM_WEIGHT = 0.8
-POPULARITY_WEIGHT = 0.3
+TRIGRAM_WEIGHT = 0.4
+# At most 0.6: enough to order services that match equally well, never enough to lift a match in a
+# summary (1.2 a word) over a match in a name (3.0 a word).
+POPULARITY_WEIGHT = 0.6
 
 
 @dataclass(frozen=True)
@@ -32,22 +35,34 @@ class Candidate:
     trigram: float | None = None  # from the database when it can compute it; otherwise computed here
 
 
+def _word_trigrams(word: str) -> set[str]:
+    padded = f"  {word} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
 def trigrams(text: str) -> set[str]:
     """Trigrams of a normalised text as PostgreSQL's pg_trgm forms them: each word padded "  word "."""
     found: set[str] = set()
     for word in text.split():
-        padded = f"  {word} "
-        found.update(padded[i : i + 3] for i in range(len(padded) - 2))
+        found |= _word_trigrams(word)
     return found
 
 
-def trigram_similarity(first: str, second: str) -> float:
-    """pg_trgm's similarity(): shared trigrams over all trigrams of both texts."""
-    first_trigrams, second_trigrams = trigrams(first), trigrams(second)
-    if not first_trigrams or not second_trigrams:
-        return 0.0
-    shared = len(first_trigrams & second_trigrams)
-    return shared / (len(first_trigrams) + len(second_trigrams) - shared)
+def strict_word_similarity(query: str, text: str) -> float:
+    """pg_trgm's strict_word_similarity(): the best similarity of `query` to a run of whole words of `text`.
+
+    Unlike similarity(), a long name that contains the query scores as well as a short one.
+    """
+    wanted = trigrams(query)
+    words = [_word_trigrams(word) for word in text.split()]
+    best = 0.0
+    for start in range(len(words)):
+        extent: set[str] = set()
+        for word in words[start:]:
+            extent |= word
+            shared = len(wanted & extent)
+            best = max(best, shared / (len(wanted) + len(extent) - shared))
+    return best
 
 
 def _group_score(group: Group, tiers: Sequence[frozenset[str]]) -> float:
@@ -66,25 +81,19 @@ def _group_score(group: Group, tiers: Sequence[frozenset[str]]) -> float:
     return best * group.weight
 
 
-def score(plan: QueryPlan, candidate: Candidate, plan_terms: frozenset[str]) -> float:
+def score(plan: QueryPlan, candidate: Candidate) -> float:
     total = sum(_group_score(group, candidate.tiers) for group in plan.groups)
     if not total:
         return 0.0
-    coverage = 0.0
-    for name in candidate.names:
-        name_terms = terms_of([name])
-        if name_terms:
-            coverage = max(coverage, sum(term in plan_terms for term in name_terms) / len(name_terms))
     phrase = f" {plan.phrase} "
     has_phrase = " " in plan.phrase and any(phrase in f" {name} " for name in candidate.names)
     similarity = (
         candidate.trigram
         if candidate.trigram is not None
-        else max((trigram_similarity(plan.phrase, name) for name in candidate.names), default=0.0)
+        else max((strict_word_similarity(plan.phrase, name) for name in candidate.names), default=0.0)
     )
     return (
         total
-        + NAME_COVERAGE_WEIGHT * coverage
         + PHRASE_WEIGHT * has_phrase
         + TRIGRAM_WEIGHT * similarity
         + POPULARITY_WEIGHT * min(candidate.popularity, 100) / 100
@@ -93,6 +102,5 @@ def score(plan: QueryPlan, candidate: Candidate, plan_terms: frozenset[str]) -> 
 
 def rank(plan: QueryPlan, candidates: Sequence[Candidate]) -> list[tuple[float, Candidate]]:
     """Candidates with their scores, best first; equal scores keep the database's order."""
-    plan_terms = plan.terms
-    scored = [(score(plan, candidate, plan_terms), candidate) for candidate in candidates]
+    scored = [(score(plan, candidate), candidate) for candidate in candidates]
     return sorted(scored, key=lambda pair: -pair[0])
