@@ -75,7 +75,8 @@ def transfer_page(model_admin: "admin.ModelAdmin[Any]", request: HttpRequest) ->
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        dry_run = request.POST.get("action") != "import"
+        # Two submit buttons: only "Import" writes; anything else (Enter, "Check the file") checks.
+        dry_run = "import" not in request.POST
         try:
             report = catalogue_file_import(
                 data=upload.read(),

@@ -164,7 +164,11 @@ class _Sheet:
     problems: list[Problem] = field(default_factory=list)
 
     def add(self, line: int, column: str | None, message: str) -> None:
-        self.problems.append(Problem(_where(line, column), message))
+        self.problems.append(Problem(_where(line, column), message, line))
+
+
+def _in_file_order(problem: Problem) -> tuple[bool, int]:
+    return (problem.line is None, problem.line or 0)
 
 
 def _where(line: int, column: str | None) -> str:
@@ -194,7 +198,8 @@ def catalogue_import_csv(
         # problem per cell is enough.
         already = {problem.location for problem in sheet.problems}
         found = [_csv_problem(problem, sheet.rows) for problem in failure.problems]
-        raise CatalogueImportFailed(sheet.problems + [p for p in found if p.location not in already]) from None
+        problems = sheet.problems + [p for p in found if p.location not in already]
+        raise CatalogueImportFailed(sorted(problems, key=_in_file_order)) from None
     if sheet.problems:
         raise CatalogueImportFailed(sheet.problems)
     return report
@@ -234,7 +239,8 @@ def _read_sheet(data: bytes) -> _Sheet:
             row = dict(zip(header, (_unescape_formula(cell.strip()) for cell in cells), strict=False))
             _read_row(row, line, sheet)
     except csv.Error as error:
-        raise CatalogueImportFailed([*sheet.problems, Problem(_where(reader.line_num, None), str(error))]) from None
+        problem = Problem(_where(reader.line_num, None), str(error), reader.line_num)
+        raise CatalogueImportFailed([*sheet.problems, problem]) from None
     return sheet
 
 
@@ -361,7 +367,8 @@ def _csv_problem(problem: Problem, rows: list[_Row]) -> Problem:
         prefix = f"{group}{numbers[index] if index < len(numbers) else index + 1}"
         rest = part["rest"]
         if not rest:
-            return Problem(_where(row.line, prefix), problem.message)
+            return Problem(_where(row.line, prefix), problem.message, row.line)
         prefix += "_"
     column = rest.lstrip(".").replace(".", "_")
-    return Problem(_where(row.line, f"{prefix}{column}" if column else (prefix.rstrip("_") or None)), problem.message)
+    where = _where(row.line, f"{prefix}{column}" if column else (prefix.rstrip("_") or None))
+    return Problem(where, problem.message, row.line)

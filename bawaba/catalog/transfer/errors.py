@@ -11,6 +11,8 @@ from bawaba.core.errors import ApplicationError
 class Problem:
     location: str
     message: str
+    # The CSV line the problem is on, so problems can be listed in file order.
+    line: int | None = None
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
