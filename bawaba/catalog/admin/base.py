@@ -35,13 +35,13 @@ LANGUAGE_NOTES = {
 POSITION_PARKING = 10_000
 
 
-def language_fieldsets(*names: str, fields_before: tuple[str, ...] = ()) -> list[Any]:
+def language_fieldsets(*names: str) -> list[Any]:
     """One fieldset per language holding that language's column of each text: name_ar, summary_ar, ..."""
     return [
         (
             LANGUAGE_NAMES[language],
             {
-                "fields": [*fields_before, *(f"{name}_{language}" for name in names)],
+                "fields": [f"{name}_{language}" for name in names],
                 "description": LANGUAGE_NOTES[language],
             },
         )
@@ -66,10 +66,6 @@ class LanguageWidgetsMixin:
             if isinstance(db_field, models.TextField):
                 formfield.widget.attrs.setdefault("rows", 4)
         return formfield
-
-
-def department_ids(request: HttpRequest) -> frozenset[int] | None:
-    return access.department_ids_editable_by(request.user)
 
 
 class OperatorOnlyAdmin(LanguageWidgetsMixin, admin.ModelAdmin):
