@@ -95,7 +95,7 @@ def _candidate(row: Sequence[Any], trigram: float | None = None) -> Candidate:
     return Candidate(
         id=service_id,
         names=(name_ar, name_ckb, name_en),
-        tiers=(frozenset(name_terms.split()), frozenset(summary_terms.split()), frozenset(detail_terms.split())),
+        tier_texts=(name_terms, summary_terms, detail_terms),
         popularity=popularity,
         trigram=trigram,
     )

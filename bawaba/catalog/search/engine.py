@@ -75,9 +75,7 @@ def _departments(plan: QueryPlan, lexicon: Lexicon, language: str) -> list[Depar
         ):
             entries[entry.id] = entry
             candidates.append(
-                Candidate(
-                    id=entry.id, names=entry.names, tiers=(entry.name_terms, entry.description_terms, frozenset())
-                )
+                Candidate(id=entry.id, names=entry.names, tier_texts=(entry.name_text, entry.description_text, ""))
             )
     # Equal scores ("وزارة" names them all) fall back to the catalogue's order, then the name as read.
     scored = sorted(

@@ -101,6 +101,14 @@ class DepartmentEntry:
     description_terms: frozenset[str]
     ordering: int
 
+    @property
+    def name_text(self) -> str:
+        return " ".join(self.name_terms)
+
+    @property
+    def description_text(self) -> str:
+        return " ".join(self.description_terms)
+
 
 @dataclass(frozen=True)
 class Vocabulary:

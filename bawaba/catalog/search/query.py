@@ -21,6 +21,7 @@ MAX_WORDS = 12  # a query is a few words; a pasted paragraph should not cost mor
 MAX_COMPLETIONS = 4
 MAX_NEAR = 4
 MINIMUM_COMPLETION_LENGTH = 4
+# Factors stay at 0.6 or more: ranking relies on that (see scoring.Candidate.best).
 SYNONYM_FACTOR = 0.9
 COMPLETION_FACTOR = 0.7
 TYPO_FACTORS = {1: 0.75, 2: 0.6}

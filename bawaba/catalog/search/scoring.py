@@ -11,7 +11,7 @@ Rewarding short names (how much of a name the query covers) was tried and droppe
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from functools import lru_cache
 
 from bawaba.catalog.search.query import Group, QueryPlan
 
@@ -24,65 +24,97 @@ TRIGRAM_WEIGHT = 0.4
 POPULARITY_WEIGHT = 0.6
 
 
-@dataclass(frozen=True)
 class Candidate:
-    """A matching record as ranking sees it (a service, or a department)."""
+    """A matching record as ranking sees it (a service, or a department).
 
-    id: int
-    names: tuple[str, ...]  # normalised, one per language
-    tiers: tuple[frozenset[str], frozenset[str], frozenset[str]]
-    popularity: int = 0
-    trigram: float | None = None  # from the database when it can compute it; otherwise computed here
+    Its terms arrive as the space-separated strings the index stores; each tier becomes a set only when
+    a query word was not found in a better one, since a guide's terms are many and mostly not needed.
+    """
+
+    __slots__ = ("_sets", "_texts", "id", "names", "popularity", "trigram")
+
+    def __init__(
+        self,
+        *,
+        id: int,
+        names: tuple[str, ...],
+        tier_texts: tuple[str, str, str],
+        popularity: int = 0,
+        trigram: float | None = None,
+    ) -> None:
+        self.id = id
+        self.names = names  # normalised, one per language
+        self.popularity = popularity
+        self.trigram = trigram  # from the database when it can compute it; otherwise computed here
+        self._texts = tier_texts
+        self._sets: list[frozenset[str] | None] = [None, None, None]
+
+    def tier(self, index: int) -> frozenset[str]:
+        terms = self._sets[index]
+        if terms is None:
+            terms = self._sets[index] = frozenset(self._texts[index].split())
+        return terms
+
+    def best(self, variants: Sequence[tuple[str, float]]) -> float:
+        """The best (factor × tier weight) of a word's variants here; 0 if none is here.
+
+        Tiers are tried best first and the search stops at the first that has a variant: a factor is at
+        least 0.6, so no lower tier could do better (0.6 × 3.0 > 1.2, 0.6 × 1.2 > 0.4).
+        """
+        for index, weight in enumerate(TIER_WEIGHTS):
+            terms = self.tier(index)
+            found = [factor for term, factor in variants if term in terms]
+            if found:
+                return max(found) * weight
+        return 0.0
 
 
-def _word_trigrams(word: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def _word_trigrams(word: str) -> frozenset[str]:
     padded = f"  {word} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
 
 
-def trigrams(text: str) -> set[str]:
+def trigrams(text: str) -> frozenset[str]:
     """Trigrams of a normalised text as PostgreSQL's pg_trgm forms them: each word padded "  word "."""
-    found: set[str] = set()
-    for word in text.split():
-        found |= _word_trigrams(word)
-    return found
+    return frozenset().union(*(_word_trigrams(word) for word in text.split()))
 
 
-def strict_word_similarity(query: str, text: str) -> float:
+def strict_word_similarity(query: str | frozenset[str], text: str) -> float:
     """pg_trgm's strict_word_similarity(): the best similarity of `query` to a run of whole words of `text`.
 
-    Unlike similarity(), a long name that contains the query scores as well as a short one.
+    Unlike similarity(), a long name that contains the query scores as well as a short one. Runs are
+    only tried from and to words sharing a trigram with the query: other words at either end can only
+    add to the union, so the best run never has them.
     """
-    wanted = trigrams(query)
+    wanted = trigrams(query) if isinstance(query, str) else query
     words = [_word_trigrams(word) for word in text.split()]
+    useful = [index for index, word in enumerate(words) if not wanted.isdisjoint(word)]
     best = 0.0
-    for start in range(len(words)):
+    for position, start in enumerate(useful):
         extent: set[str] = set()
-        for word in words[start:]:
-            extent |= word
+        previous = start
+        for stop in useful[position:]:
+            for word in words[previous : stop + 1]:
+                extent |= word
+            previous = stop + 1
             shared = len(wanted & extent)
             best = max(best, shared / (len(wanted) + len(extent) - shared))
     return best
 
 
-def _group_score(group: Group, tiers: Sequence[frozenset[str]]) -> float:
+def _group_score(group: Group, candidate: Candidate) -> float:
     best = 0.0
     for alternative in group.alternatives:
         total = 0.0
         for word in alternative.words:
-            found = 0.0
-            for term, factor in word.variants:
-                for weight, tier in zip(TIER_WEIGHTS, tiers, strict=True):
-                    if term in tier:
-                        found = max(found, factor * weight)
-                        break
-            total += found
+            total += candidate.best(word.variants)
         best = max(best, alternative.factor * total / len(alternative.words))
     return best * group.weight
 
 
-def score(plan: QueryPlan, candidate: Candidate) -> float:
-    total = sum(_group_score(group, candidate.tiers) for group in plan.groups)
+def score(plan: QueryPlan, candidate: Candidate, phrase_trigrams: frozenset[str] | None = None) -> float:
+    total = sum(_group_score(group, candidate) for group in plan.groups)
     if not total:
         return 0.0
     phrase = f" {plan.phrase} "
@@ -90,7 +122,9 @@ def score(plan: QueryPlan, candidate: Candidate) -> float:
     similarity = (
         candidate.trigram
         if candidate.trigram is not None
-        else max((strict_word_similarity(plan.phrase, name) for name in candidate.names), default=0.0)
+        else max(
+            (strict_word_similarity(phrase_trigrams or plan.phrase, name) for name in candidate.names), default=0.0
+        )
     )
     return (
         total
@@ -102,5 +136,6 @@ def score(plan: QueryPlan, candidate: Candidate) -> float:
 
 def rank(plan: QueryPlan, candidates: Sequence[Candidate]) -> list[tuple[float, Candidate]]:
     """Candidates with their scores, best first; equal scores keep the database's order."""
-    scored = [(score(plan, candidate), candidate) for candidate in candidates]
+    phrase_trigrams = trigrams(plan.phrase)
+    scored = [(score(plan, candidate, phrase_trigrams), candidate) for candidate in candidates]
     return sorted(scored, key=lambda pair: -pair[0])
