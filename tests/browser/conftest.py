@@ -102,6 +102,22 @@ class Tab:
         return violations
 
 
+def axe_violations_of_snapshot(browser: Any, url: str, html: str) -> list[str]:
+    """axe-core on a DOM captured from a page whose JavaScript was off.
+
+    axe needs JavaScript itself, so the captured HTML is served again, at its own address (so
+    that its stylesheet and font load as before), to a page where scripts run.
+    """
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2)
+    try:
+        page = context.new_page()
+        page.route(url, lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html))
+        page.goto(url)
+        return Tab(page=page, base_url="").axe_violations()
+    finally:
+        context.close()
+
+
 def _open_tab(browser: Any, live_server: Any, **context_options: Any) -> Iterator[Tab]:
     context = browser.new_context(**context_options)
     # Pages come from a local server: anything slower than this is a failure, not a wait.
