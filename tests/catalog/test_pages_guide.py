@@ -116,7 +116,7 @@ def test_pages_ship_no_javascript_and_no_outside_resources(client, catalogue):
     for path in ["/ar/", GUIDE.format(language="ar"), f"/ar/departments/{DEPARTMENT_SLUG}/", "/ar/search/?q=x"]:
         html = _page(client, path)
         assert "<script" not in html, path
-        assert not re.search(r'(src|href)="(https?:)?//(?!www\.openstreetmap\.org|example\.org)', html), path
+        assert not re.search(r'(src|href)="(https?:)?//(?!www\.openstreetmap\.org|example\.org|testserver/)', html), path
         assert '<a class="skip" href="#main">' in html
         assert '<main id="main"' in html
 
@@ -172,3 +172,12 @@ def test_file_sizes_and_durations_in_each_language():
     with translation.override("ar"):
         assert filesize(2_516_582).startswith("٢٫٤")
         assert duration(16).startswith("١٦")
+
+
+def test_each_page_names_its_versions_in_the_other_languages(client, catalogue):
+    html = _page(client, GUIDE.format(language="ar"))
+    for language in ("ar", "ckb", "en"):
+        expected = (
+            f'<link rel="alternate" hreflang="{language}" href="http://testserver/{language}/services/{GUIDE_SLUG}/">'
+        )
+        assert expected in html

@@ -61,10 +61,14 @@ def trh(obj: Any, field: str) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def url_in_language(context: dict[str, Any], language: str) -> str:
-    """The current page in another language, keeping the query string (used by the language switcher)."""
+def url_in_language(context: dict[str, Any], language: str, absolute: bool = False) -> str:
+    """The current page in another language, keeping the query string (used by the language switcher).
+
+    `absolute=True` gives a full address, as `<link rel="alternate" hreflang>` needs.
+    """
     request = context["request"]
-    return translate_url(request.get_full_path(), language)
+    path = translate_url(request.get_full_path(), language)
+    return request.build_absolute_uri(path) if absolute else path
 
 
 def localize_digits(text: str, language: str | None = None) -> str:
