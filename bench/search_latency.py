@@ -122,7 +122,9 @@ def _queries(rng: random.Random) -> list[tuple[str, str]]:
     names = list(Service.objects.values_list("name_ar", "name_ckb", "name_en"))
     for _ in range(RANDOM_QUERIES):
         index = rng.randrange(len(LANGUAGES))
-        words = [word for word in names[rng.randrange(len(names))][index].split() if len(word) > 2] or ["x"]
+        # Words people would type: the generated copies' numbers and brackets are left out.
+        words = [word for word in names[rng.randrange(len(names))][index].split() if word.isalpha() and len(word) > 2]
+        words = words or ["passport"]
         queries.append((" ".join(rng.sample(words, min(2, len(words)))), LANGUAGES[index]))
     return queries
 

@@ -1,24 +1,29 @@
 """The two ways of finding matching services, chosen by database vendor.
 
 PostgreSQL: the `vector` column (to_tsvector with the 'simple' configuration over pre-analysed terms,
-weighted A/B/C for names/summaries/guides) with a GIN index, ts_rank to pick the best few hundred,
-and pg_trgm's similarity() between the query and the names. SQLite: an FTS5 table mirroring the term
-columns (kept in step by triggers) and bm25. Both answer the same boolean query over the same terms,
-so they find the same services; ranking then happens in Python (scoring.py) for both.
+weighted A/B/C for names/summaries/guides) with a GIN index, and pg_trgm's strict_word_similarity()
+between the query and the names. SQLite: an FTS5 table mirroring the term columns, kept in step by
+triggers. Both answer the same boolean query over the same terms, so they find the same services.
+
+When more services match than Python ranks (a window of a few hundred), the same SQL expression on
+both databases picks the window: the query groups found in the service's names, then popularity;
+the same pass counts all the matches (COUNT(*) OVER ()).
+It reads only the short name column. ts_rank or bm25 read every matching guide, and looking in the
+summaries too tripled the time; either made broad searches ("البطاقة", "certificate") slow at 10,000
+services. Ranking within the window then happens in Python (scoring.py), the same for both.
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramStrictWordSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramStrictWordSimilarity
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F, QuerySet
+from django.db.models import Case, Count, F, FloatField, Q, QuerySet, TextField, Value, When, Window
 from django.db.models.expressions import CombinedExpression, RawSQL
-from django.db.models.functions import Greatest
+from django.db.models.functions import Concat, Greatest
 
-from bawaba.catalog.models import Service
 from bawaba.catalog.search.lexicon import Vocabulary
 from bawaba.catalog.search.models import SearchDocument
 from bawaba.catalog.search.query import Group
@@ -27,30 +32,8 @@ from bawaba.catalog.search.scoring import Candidate
 LANGUAGES = ("ar", "ckb", "en")
 # The FTS5 table and its fts5vocab companions are created by migration 0002 on SQLite.
 FTS_MATCHING_IDS = "SELECT rowid FROM catalog_searchdocument_fts WHERE catalog_searchdocument_fts MATCH %s"
-# bm25 with column weights: names count most, then summaries, then guides.
-FTS_RANKED_IDS = FTS_MATCHING_IDS + " ORDER BY bm25(catalog_searchdocument_fts, 10.0, 4.0, 1.0)"
 TERM_COLUMNS = ("name_terms", "summary_terms", "detail_terms")
 CANDIDATE_FIELDS = ("service_id", "name_ar", "name_ckb", "name_en", *TERM_COLUMNS, "service__popularity")
-
-
-class SearchBackend(Protocol):
-    def load_vocabulary(self) -> Vocabulary: ...
-
-    def find(
-        self,
-        group_sets: list[list[Group]],
-        *,
-        phrase: str,
-        department: str | None,
-        category: str | None,
-        window: int,
-    ) -> tuple[int, list[Candidate]]:
-        """How many published services match, and the `window` likeliest of them."""
-        ...
-
-    def documents_written(self, service_ids: Sequence[int]) -> None: ...
-
-    def index_rebuilt(self) -> None: ...
 
 
 def match_expression(
@@ -82,12 +65,15 @@ def match_expression(
     )
 
 
-def _filtered(queryset: QuerySet[Any], prefix: str, department: str | None, category: str | None) -> QuerySet[Any]:
-    if department:
-        queryset = queryset.filter(**{f"{prefix}department__slug": department})
-    if category:
-        queryset = queryset.filter(**{f"{prefix}categories__slug": category})
-    return queryset
+def _window_score(groups: list[Group]) -> Case | CombinedExpression | Value:
+    """SQL for roughly how well a document matches: the weight of the query groups its names have."""
+    total: Case | CombinedExpression | Value = Value(0.0)
+    for group in groups:
+        names = Q()
+        for term in sorted(set(group.terms())):
+            names |= Q(padded_names__contains=f" {term} ")
+        total = total + Case(When(names, then=Value(group.weight)), default=Value(0.0), output_field=FloatField())
+    return total
 
 
 def _candidate(row: Sequence[Any], trigram: float | None = None) -> Candidate:
@@ -101,11 +87,63 @@ def _candidate(row: Sequence[Any], trigram: float | None = None) -> Candidate:
     )
 
 
-class SqliteBackend:
-    """FTS5 over the index table; the embedded default."""
+class SearchBackend:
+    """What differs between databases; `find` is shared."""
 
     def __init__(self, wrapper: BaseDatabaseWrapper) -> None:
         self.connection = wrapper
+
+    def load_vocabulary(self) -> Vocabulary:
+        raise NotImplementedError
+
+    def matching(self, group_sets: list[list[Group]]) -> Q:
+        """A filter on SearchDocument: documents satisfying every group of at least one set."""
+        raise NotImplementedError
+
+    def with_trigrams(self, documents: QuerySet[Any], phrase: str) -> tuple[QuerySet[Any], bool]:
+        """Documents annotated with `trigram`, if the database computes it (else ranking does)."""
+        return documents, False
+
+    def documents_written(self, service_ids: Sequence[int]) -> None:
+        raise NotImplementedError
+
+    def index_rebuilt(self) -> None:
+        raise NotImplementedError
+
+    def find(
+        self,
+        group_sets: list[list[Group]],
+        *,
+        phrase: str,
+        department: str | None,
+        category: str | None,
+        window: int,
+    ) -> tuple[int, list[Candidate]]:
+        """How many published services match, and the `window` likeliest of them."""
+        documents = SearchDocument.objects.filter(self.matching(group_sets), service__is_published=True)
+        if department:
+            documents = documents.filter(service__department__slug=department)
+        if category:
+            documents = documents.filter(service__categories__slug=category)
+        # One pass over the matches picks the window and counts them all.
+        groups = list({id(group): group for groups in group_sets for group in groups}.values())
+        ranked = list(
+            documents.annotate(padded_names=Concat(Value(" "), F("name_terms"), Value(" "), output_field=TextField()))
+            .annotate(window_score=_window_score(groups), total=Window(Count("pk")))
+            .order_by("-window_score", "-service__popularity", "pk")
+            .values_list("pk", "total")[:window]
+        )
+        ids = [pk for pk, _total in ranked]
+        count = ranked[0][1] if ranked else 0
+        documents = SearchDocument.objects.filter(pk__in=ids)
+        rows, has_trigrams = self.with_trigrams(documents, phrase)
+        fields = (*CANDIDATE_FIELDS, "trigram") if has_trigrams else CANDIDATE_FIELDS
+        candidates = [_candidate(row, float(row[8]) if has_trigrams else None) for row in rows.values_list(*fields)]
+        return count, candidates
+
+
+class SqliteBackend(SearchBackend):
+    """FTS5 over the index table; the embedded default."""
 
     def load_vocabulary(self) -> Vocabulary:
         with self.connection.cursor() as cursor:
@@ -122,29 +160,9 @@ class SqliteBackend:
             name_terms=frozenset(term for term, column in by_column if column == TERM_COLUMNS[0]),
         )
 
-    def find(
-        self,
-        group_sets: list[list[Group]],
-        *,
-        phrase: str,
-        department: str | None,
-        category: str | None,
-        window: int,
-    ) -> tuple[int, list[Candidate]]:
+    def matching(self, group_sets: list[list[Group]]) -> Q:
         expression = match_expression(group_sets, conjunction="AND", disjunction="OR", quote=lambda t: f'"{t}"')
-        matching = RawSQL(FTS_MATCHING_IDS, (expression,))  # noqa: S611 - the expression is a parameter
-        services = _filtered(Service.objects.filter(is_published=True, pk__in=matching), "", department, category)
-        ids = list(services.values_list("pk", flat=True))
-        count = len(ids)
-        if count > window:
-            # Too many to rank them all in Python: keep the best by bm25, names weighing most.
-            allowed = set(ids)
-            with self.connection.cursor() as cursor:
-                cursor.execute(FTS_RANKED_IDS, (expression,))
-                ids = [row[0] for row in cursor.fetchall() if row[0] in allowed][:window]
-        rows = SearchDocument.objects.filter(pk__in=ids).values_list(*CANDIDATE_FIELDS)
-        by_id = {row[0]: _candidate(row) for row in rows}
-        return count, [by_id[i] for i in ids if i in by_id]
+        return Q(pk__in=RawSQL(FTS_MATCHING_IDS, (expression,)))  # noqa: S611 - the expression is a parameter
 
     def documents_written(self, service_ids: Sequence[int]) -> None:
         """Nothing to do: triggers copy every change of the index table into the FTS5 table."""
@@ -162,29 +180,35 @@ def document_vector() -> CombinedExpression:
     return weighted[0] + weighted[1] + weighted[2]
 
 
-class PostgresBackend:
-    """tsvector with GIN, ts_rank and pg_trgm; production."""
-
-    # ts_rank's weights are given for D, C, B, A.
-    RANK_WEIGHTS = [0.0, 0.1, 0.4, 1.0]
-
-    def __init__(self, wrapper: BaseDatabaseWrapper) -> None:
-        self.connection = wrapper
+class PostgresBackend(SearchBackend):
+    """tsvector with GIN and pg_trgm; production."""
 
     def load_vocabulary(self) -> Vocabulary:
         with self.connection.cursor() as cursor:
+            # One pass over the vectors for document frequencies; the name and summary columns are short.
             cursor.execute("SELECT word, ndoc FROM ts_stat('SELECT vector FROM catalog_searchdocument')")
             frequencies = dict(cursor.fetchall())
-            cursor.execute("SELECT word FROM ts_stat('SELECT vector FROM catalog_searchdocument', 'AB')")
-            spellable = frozenset(row[0] for row in cursor.fetchall())
-            cursor.execute("SELECT word FROM ts_stat('SELECT vector FROM catalog_searchdocument', 'A')")
-            names = frozenset(row[0] for row in cursor.fetchall())
+        names: set[str] = set()
+        spellable: set[str] = set()
+        for name_terms, summary_terms in SearchDocument.objects.values_list("name_terms", "summary_terms").iterator():
+            names.update(name_terms.split())
+            spellable.update(summary_terms.split())
         return Vocabulary(
             document_count=SearchDocument.objects.count(),
             document_frequency=frequencies,
-            spellable_terms=spellable,
-            name_terms=names,
+            spellable_terms=frozenset(spellable | names),
+            name_terms=frozenset(names),
         )
+
+    def matching(self, group_sets: list[list[Group]]) -> Q:
+        expression = match_expression(group_sets, conjunction="&", disjunction="|", quote=lambda t: f"'{t}'")
+        return Q(vector=SearchQuery(expression, search_type="raw", config="simple"))
+
+    def with_trigrams(self, documents: QuerySet[Any], phrase: str) -> tuple[QuerySet[Any], bool]:
+        if not self._trigrams_work():
+            return documents, False
+        similarity = Greatest(*(TrigramStrictWordSimilarity(phrase, f"name_{language}") for language in LANGUAGES))
+        return documents.annotate(trigram=similarity), True
 
     def _trigrams_work(self) -> bool:
         """pg_trgm only sees Arabic letters as word characters in a database with a UTF-8 locale (not "C")."""
@@ -194,32 +218,6 @@ class PostgresBackend:
                 cursor.execute("SELECT array_length(show_trgm('جواز'), 1)")
                 _TRIGRAM_SUPPORT[key] = bool(cursor.fetchone()[0])
         return _TRIGRAM_SUPPORT[key]
-
-    def find(
-        self,
-        group_sets: list[list[Group]],
-        *,
-        phrase: str,
-        department: str | None,
-        category: str | None,
-        window: int,
-    ) -> tuple[int, list[Candidate]]:
-        expression = match_expression(group_sets, conjunction="&", disjunction="|", quote=lambda t: f"'{t}'")
-        query = SearchQuery(expression, search_type="raw", config="simple")
-        documents = _filtered(
-            SearchDocument.objects.filter(vector=query, service__is_published=True), "service__", department, category
-        )
-        ranked = documents.annotate(rank=SearchRank(F("vector"), query, weights=self.RANK_WEIGHTS))
-        fields: tuple[str, ...] = CANDIDATE_FIELDS
-        has_trigrams = self._trigrams_work()
-        if has_trigrams:
-            ranked = ranked.annotate(
-                trigram=Greatest(*(TrigramStrictWordSimilarity(phrase, f"name_{language}") for language in LANGUAGES))
-            )
-            fields = (*fields, "trigram")
-        rows = list(ranked.order_by("-rank", "pk").values_list(*fields)[: window + 1])
-        count = len(rows) if len(rows) <= window else documents.count()
-        return count, [_candidate(row, float(row[8]) if has_trigrams else None) for row in rows[:window]]
 
     def documents_written(self, service_ids: Sequence[int]) -> None:
         SearchDocument.objects.filter(pk__in=service_ids).update(vector=document_vector())

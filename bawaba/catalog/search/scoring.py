@@ -135,7 +135,7 @@ def score(plan: QueryPlan, candidate: Candidate, phrase_trigrams: frozenset[str]
 
 
 def rank(plan: QueryPlan, candidates: Sequence[Candidate]) -> list[tuple[float, Candidate]]:
-    """Candidates with their scores, best first; equal scores keep the database's order."""
+    """Candidates with their scores, best first; equal scores by popularity, then oldest first."""
     phrase_trigrams = trigrams(plan.phrase)
     scored = [(score(plan, candidate, phrase_trigrams), candidate) for candidate in candidates]
-    return sorted(scored, key=lambda pair: -pair[0])
+    return sorted(scored, key=lambda pair: (-pair[0], -pair[1].popularity, pair[1].id))
