@@ -174,6 +174,10 @@ def test_all_the_words_rank_above_some_of_them(catalogue):
     assert set(slugs("تجديد جواز")) == {"passport-renewal", "passport-issue"}
 
 
+def test_when_no_service_has_most_of_the_words_any_one_will_do(catalogue):
+    assert set(slugs("تجديد تموينية سياقة")) == {"passport-renewal", "ration-card-add-member", "driving-licence-first"}
+
+
 def test_editors_synonyms_apply_from_the_next_search(catalogue):
     assert slugs("سنوية") == []
     synonym = SearchSynonym.objects.create(term="جنسية", expansion="بطاقة وطنية")

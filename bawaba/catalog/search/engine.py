@@ -41,14 +41,13 @@ def service_search(
         return SearchPage(count=0, results=[], page=page, page_size=page_size)
     window = max(RANKING_WINDOW, page * page_size)
     count, candidates = 0, list[Candidate]()
-    # All the words first; if few services have them all, those with all but one (ranked below the others).
-    for group_sets in (plan.strict_groups(), plan.relaxed_groups()):
-        if group_sets:
-            count, candidates = backend.find(
-                group_sets, phrase=plan.phrase, department=department, category=category, window=window
-            )
-            if count >= ENOUGH_RESULTS:
-                break
+    # All the words first; if few services have them all, widen (services with fewer rank lower).
+    for group_sets in plan.widening():
+        count, candidates = backend.find(
+            group_sets, phrase=plan.phrase, department=department, category=category, window=window
+        )
+        if count >= ENOUGH_RESULTS:
+            break
     ranked = rank(plan, candidates)
     page_ids = [candidate.id for _score, candidate in ranked[(page - 1) * page_size : page * page_size]]
     services = Service.objects.select_related("department").in_bulk(page_ids)

@@ -69,16 +69,21 @@ class QueryPlan:
     def terms(self) -> frozenset[str]:
         return frozenset(term for group in self.groups for term in group.terms())
 
-    def strict_groups(self) -> list[list[Group]]:
-        """Every group must be satisfied."""
-        return [list(self.groups)] if self.groups else []
+    def widening(self) -> list[list[list[Group]]]:
+        """The searches to try in turn, each finding a superset of the one before.
 
-    def relaxed_groups(self) -> list[list[Group]]:
-        """All groups but one, when all of them together found nothing; never just a very common word."""
-        if len(self.groups) < 2:
-            return []
-        subsets = [list(subset) for subset in combinations(self.groups, len(self.groups) - 1)]
-        return [subset for subset in subsets if not all(group.is_common for group in subset)]
+        Every group; then all groups but one; then any one group. A very common word ("وزارة",
+        "service") never stands for a search on its own or with other very common words only.
+        """
+        steps = [[list(self.groups)]] if self.groups else []
+        for size in sorted({len(self.groups) - 1, 1}, reverse=True):
+            if size < 1 or size >= len(self.groups):
+                continue
+            subsets = [list(subset) for subset in combinations(self.groups, size)]
+            subsets = [subset for subset in subsets if not all(group.is_common for group in subset)]
+            if subsets:
+                steps.append(subsets)
+        return steps
 
 
 def _variants(word: str, stem: str, lexicon: Lexicon) -> dict[str, float]:
