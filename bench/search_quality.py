@@ -9,6 +9,7 @@ overall, per language and per kind of query, then every query that missed. `--le
 to related services and offices that do not exist yet, for when the demo files are being edited.
 """
 
+import io
 import json
 import sys
 from collections import defaultdict
@@ -24,7 +25,7 @@ def _load_demo(*, lenient: bool) -> None:
     from django.core.management import call_command
 
     if not lenient:
-        call_command("load_demo", "--force", verbosity=0)
+        call_command("load_demo", "--force", stdout=io.StringIO())
         return
     from bawaba.catalog.demo import MEDIA_DIR, demo_document
     from bawaba.catalog.transfer.json_import import catalogue_import

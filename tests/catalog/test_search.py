@@ -253,7 +253,10 @@ def test_the_index_follows_edits_and_deletions(catalogue):
     service.name_ar = "إضافة مولود إلى البطاقة التموينية"
     service.save()
     search_index_update(service_ids=[service.pk])
+    search_index_update(service_ids=[service.pk, service.pk])
     assert slugs("مولود") == ["ration-card-add-member"]
+    assert slugs("فرد") == []
+    assert SearchDocument.objects.filter(pk=service.pk).count() == 1
     service.delete()
     search_index_update(service_ids=[service.pk])
     assert slugs("مولود") == []

@@ -53,6 +53,14 @@ SQLITE_BACKWARD = [
 ]
 
 
+class TrigramExtensionOnPostgres(TrigramExtension):
+    """Django's operation skips other databases going forwards but not backwards; this skips both ways."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 def _run(statements_by_vendor):
     def run(apps, schema_editor):
         for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
@@ -85,7 +93,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),  # a no-op outside PostgreSQL
+        TrigramExtensionOnPostgres(),  # a no-op outside PostgreSQL
         migrations.CreateModel(
             name="SearchDocument",
             fields=[

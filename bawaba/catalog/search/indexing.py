@@ -6,7 +6,7 @@ unpublished keeps it, because searches filter on `is_published` and republishing
 """
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -14,13 +14,14 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from bawaba.catalog.models import Service
-from bawaba.catalog.search.analysis import document_texts
+from bawaba.catalog.search.analysis import DocumentTexts, document_texts
 from bawaba.catalog.search.backends import backend_for
 from bawaba.catalog.search.models import SearchDocument
 
 M = TypeVar("M", bound=Model)
 
 BATCH_SIZE = 500  # stays under SQLite's limit on query parameters
+DOCUMENT_FIELDS = [*(field.name for field in fields(DocumentTexts)), "indexed_at"]
 
 
 def _batches(ids: Sequence[int]) -> Iterator[list[int]]:
@@ -50,10 +51,14 @@ def search_index_update(*, service_ids: Iterable[int]) -> None:
     with transaction.atomic():
         for batch in _batches(ids):
             documents = build_documents(with_guides(Service.objects.filter(pk__in=batch)), SearchDocument)
-            # Delete and insert rather than update: on SQLite the triggers then keep FTS5 exact.
-            SearchDocument.objects.filter(pk__in=batch).delete()
-            SearchDocument.objects.bulk_create(documents)
-            backend.documents_written([document.pk for document in documents])
+            # An upsert, so two editors saving the same service at once cannot collide; on SQLite the
+            # update triggers keep FTS5 in step.
+            SearchDocument.objects.bulk_create(
+                documents, update_conflicts=True, unique_fields=["service"], update_fields=DOCUMENT_FIELDS
+            )
+            written = [document.pk for document in documents]
+            SearchDocument.objects.filter(pk__in=batch).exclude(pk__in=written).delete()  # services now gone
+            backend.documents_written(written)
 
 
 def search_index_rebuild() -> int:

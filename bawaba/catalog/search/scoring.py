@@ -27,11 +27,12 @@ POPULARITY_WEIGHT = 0.6
 class Candidate:
     """A matching record as ranking sees it (a service, or a department).
 
-    Its terms arrive as the space-separated strings the index stores; each tier becomes a set only when
-    a query word was not found in a better one, since a guide's terms are many and mostly not needed.
+    Its terms arrive as the space-separated strings the index stores, and are looked up in them as
+    " term " substrings: a guide has hundreds of terms, and splitting them into sets cost more than
+    the few lookups a query needs.
     """
 
-    __slots__ = ("_sets", "_texts", "id", "names", "popularity", "trigram")
+    __slots__ = ("_texts", "id", "names", "popularity", "trigram")
 
     def __init__(
         self,
@@ -46,14 +47,7 @@ class Candidate:
         self.names = names  # normalised, one per language
         self.popularity = popularity
         self.trigram = trigram  # from the database when it can compute it; otherwise computed here
-        self._texts = tier_texts
-        self._sets: list[frozenset[str] | None] = [None, None, None]
-
-    def tier(self, index: int) -> frozenset[str]:
-        terms = self._sets[index]
-        if terms is None:
-            terms = self._sets[index] = frozenset(self._texts[index].split())
-        return terms
+        self._texts = tuple(f" {text} " for text in tier_texts)
 
     def best(self, variants: Sequence[tuple[str, float]]) -> float:
         """The best (factor × tier weight) of a word's variants here; 0 if none is here.
@@ -61,9 +55,8 @@ class Candidate:
         Tiers are tried best first and the search stops at the first that has a variant: a factor is at
         least 0.6, so no lower tier could do better (0.6 × 3.0 > 1.2, 0.6 × 1.2 > 0.4).
         """
-        for index, weight in enumerate(TIER_WEIGHTS):
-            terms = self.tier(index)
-            found = [factor for term, factor in variants if term in terms]
+        for text, weight in zip(self._texts, TIER_WEIGHTS, strict=True):
+            found = [factor for term, factor in variants if f" {term} " in text]
             if found:
                 return max(found) * weight
         return 0.0
