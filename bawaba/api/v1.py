@@ -90,7 +90,9 @@ def list_services(
     lang: Language = Query("ar", description="Language of the texts returned"),
     page: int = Query(1, ge=1, le=MAX_PAGE, description="Page number; 20 services a page"),
 ) -> dict:
-    _check_filters(department, category)
+    # The messages are built here, before the error handler switches language: build them in the reader's.
+    with translation.override(lang):
+        _check_filters(department, category)
     query = q.strip()
     if query:
         found = service_search(

@@ -4,6 +4,7 @@ what they do not manage (django-reversion's own views look versions up by id alo
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 from reversion.models import Version
 
 from bawaba.catalog.models import Department, Service
@@ -183,6 +184,7 @@ def test_deleted_services_are_recovered_only_by_their_department(client, service
     assert Service.objects.get(pk=service.pk).summary_ar == "ملخص قبل الحذف"
 
 
+@translation.override("en")
 def test_an_import_records_a_revision_per_service(db):
     catalogue_import(
         document={

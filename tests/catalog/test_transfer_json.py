@@ -238,7 +238,7 @@ def test_only_so_many_problems_are_listed(db):
     ],
 )
 def test_files_that_are_not_catalogues(data, expected):
-    with pytest.raises(CatalogueImportFailed) as failure:
+    with pytest.raises(CatalogueImportFailed) as failure, translation.override("en"):
         document_from_json(data)
     problem = failure.value.problems[0]
     assert problem.location == expected[0]
