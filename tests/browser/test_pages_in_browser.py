@@ -50,7 +50,7 @@ def test_arabic_pages_use_the_self_hosted_font(phone):
 
 def test_language_switcher_keeps_the_page(phone):
     phone.open(f"/ar/services/{GUIDE_SLUG}/")
-    phone.page.get_by_role("navigation", name="Language").get_by_role("link", name="English").click()
+    phone.page.get_by_role("navigation", name="اللغة").get_by_role("link", name="English").click()
     phone.page.wait_for_url(f"**/en/services/{GUIDE_SLUG}/")
     _assert_page_language(phone, "en")
     assert phone.page.get_by_role("heading", level=1).inner_text() == "Get the unified national card"
