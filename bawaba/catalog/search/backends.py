@@ -188,11 +188,10 @@ class PostgresBackend(SearchBackend):
             # One pass over the vectors for document frequencies; the name and summary columns are short.
             cursor.execute("SELECT word, ndoc FROM ts_stat('SELECT vector FROM catalog_searchdocument')")
             frequencies = dict(cursor.fetchall())
-        names: set[str] = set()
-        spellable: set[str] = set()
-        for name_terms, summary_terms in SearchDocument.objects.values_list("name_terms", "summary_terms").iterator():
-            names.update(name_terms.split())
-            spellable.update(summary_terms.split())
+            cursor.execute("SELECT DISTINCT unnest(string_to_array(name_terms, ' ')) FROM catalog_searchdocument")
+            names = {row[0] for row in cursor.fetchall() if row[0]}
+            cursor.execute("SELECT DISTINCT unnest(string_to_array(summary_terms, ' ')) FROM catalog_searchdocument")
+            spellable = {row[0] for row in cursor.fetchall() if row[0]}
         return Vocabulary(
             document_count=SearchDocument.objects.count(),
             document_frequency=frequencies,
