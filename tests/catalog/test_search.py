@@ -30,7 +30,9 @@ def interior(db):
 
 @pytest.fixture
 def trade(db):
-    return DepartmentFactory(slug="trade", name_ar="وزارة التجارة", name_ckb="وەزارەتی بازرگانی", name_en="Ministry of Trade")
+    return DepartmentFactory(
+        slug="trade", name_ar="وزارة التجارة", name_ckb="وەزارەتی بازرگانی", name_en="Ministry of Trade"
+    )
 
 
 @pytest.fixture
@@ -225,6 +227,11 @@ def test_pages_and_counts(interior):
     assert third.results[-1].name_ar == "زيتون 0"
 
 
+def test_pages_beyond_the_first_thousand_results_are_empty_not_expensive(catalogue):
+    page = service_search(query="جواز", language="ar", page=10**6, page_size=20)
+    assert (page.count, page.results) == (2, [])
+
+
 def test_matching_departments_come_with_the_first_page(catalogue):
     page = service_search(query="الداخلية", language="ar")
     assert [department.slug for department in page.departments] == ["interior"]
@@ -289,7 +296,11 @@ def test_importing_a_catalogue_indexes_it(db):
                 {
                     "slug": "ration-card-transfer",
                     "department": "trade",
-                    "name": {"ar": "نقل البطاقة التموينية", "ckb": "گواستنەوەی کارتی بەشە خۆراک", "en": "Move a ration card"},
+                    "name": {
+                        "ar": "نقل البطاقة التموينية",
+                        "ckb": "گواستنەوەی کارتی بەشە خۆراک",
+                        "en": "Move a ration card",
+                    },
                     "summary": {"ar": "انقل بطاقتك", "ckb": "کارتەکەت بگوازەوە", "en": "Move your card"},
                 }
             ],

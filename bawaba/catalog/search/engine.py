@@ -14,6 +14,7 @@ from bawaba.core.i18n import CONTENT_LANGUAGES as LANGUAGES
 
 RANKING_WINDOW = 200  # matches ranked in Python; beyond it, the database's own rank decides who gets in
 MAX_PAGE_SIZE = 100
+MAX_RANKED = 1000
 DEPARTMENT_LIMIT = 5
 ENOUGH_RESULTS = 5  # fewer matches than this for all the words, and the search widens
 
@@ -39,7 +40,8 @@ def service_search(
     plan = plan_query(query, lexicon)
     if not plan.groups:
         return SearchPage(count=0, results=[], page=page, page_size=page_size)
-    window = max(RANKING_WINDOW, page * page_size)
+    # Deep pages cost a ranking of everything before them; nobody reads past the first thousand.
+    window = min(max(RANKING_WINDOW, page * page_size), MAX_RANKED)
     count, candidates = 0, list[Candidate]()
     # All the words first; if few services have them all, widen (services with fewer rank lower).
     for group_sets in plan.widening():
