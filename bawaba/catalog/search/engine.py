@@ -12,7 +12,7 @@ from bawaba.catalog.search.scoring import Candidate, rank
 from bawaba.catalog.selectors import SearchPage
 from bawaba.core.i18n import CONTENT_LANGUAGES as LANGUAGES
 
-RANKING_WINDOW = 200  # matches ranked in Python; beyond it, the database's own rank decides who gets in
+RANKING_WINDOW = 200  # matches ranked in Python; when more match, SQL picks these by names and popularity
 MAX_PAGE_SIZE = 100
 MAX_RANKED = 1000
 DEPARTMENT_LIMIT = 5

@@ -47,7 +47,8 @@ def edit_distance(first: str, second: str, limit: int) -> int:
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
             if i > 1 and j > 1 and first_character == second[j - 2] and first[i - 2] == second_character:
                 current[j] = min(current[j], previous_previous[j - 2] + 1)
-        if min(current) > limit:
+        # A swap reaches back two rows, so stop only when both rows are past the limit.
+        if min(current) > limit and min(previous) > limit:
             return limit + 1
         previous_previous, previous = previous, current
     return min(previous[-1], limit + 1)

@@ -63,11 +63,6 @@ class Group:
 class QueryPlan:
     groups: tuple[Group, ...]
     phrase: str  # the person's searchable words, normalised: for exact phrases and trigram similarity
-    unknown_words: tuple[str, ...]
-
-    @property
-    def terms(self) -> frozenset[str]:
-        return frozenset(term for group in self.groups for term in group.terms())
 
     def widening(self) -> list[list[list[Group]]]:
         """The searches to try in turn, each finding a superset of the one before.
@@ -162,7 +157,6 @@ def plan_query(query: str, lexicon: Lexicon) -> QueryPlan:
     words = normalize_text(query).split()[:MAX_WORDS]
     stems = [light_stem(word) for word in words]
     groups: list[Group] = []
-    unknown: list[str] = []
     phrase: list[str] = []
     position = 0
     while position < len(words):
@@ -185,11 +179,9 @@ def plan_query(query: str, lexicon: Lexicon) -> QueryPlan:
                 continue
             phrase.append(word)
             group = _word_group(word, stem, lexicon)
-            if group:
+            if group:  # words nothing in the catalogue resembles are left out
                 groups.append(group)
-            else:
-                unknown.append(word)
-    return QueryPlan(groups=tuple(groups), phrase=" ".join(phrase), unknown_words=tuple(unknown))
+    return QueryPlan(groups=tuple(groups), phrase=" ".join(phrase))
 
 
 def _word_group(word: str, stem: str, lexicon: Lexicon) -> Group | None:
