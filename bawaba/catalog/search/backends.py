@@ -6,11 +6,11 @@ between the query and the names. SQLite: an FTS5 table mirroring the term column
 triggers. Both answer the same boolean query over the same terms, so they find the same services.
 
 When more services match than Python ranks (a window of a few hundred), the same SQL expression on
-both databases picks the window: the query groups found in the service's names, then popularity;
-the same pass counts all the matches (COUNT(*) OVER ()).
-It reads only the short name column. ts_rank or bm25 read every matching guide, and looking in the
-summaries too tripled the time; either made broad searches ("البطاقة", "certificate") slow at 10,000
-services. Ranking within the window then happens in Python (scoring.py), the same for both.
+both databases picks the window — the query groups found in the service's names, then popularity —
+and the same pass counts all the matches (COUNT(*) OVER ()). It reads only the short name column:
+ts_rank or bm25 read every matching guide, and looking in the summaries too tripled the time; either
+made broad searches ("البطاقة", "certificate") slow at 10,000 services. Ranking within the window
+then happens in Python (scoring.py), the same for both.
 """
 
 from collections.abc import Callable, Sequence

@@ -21,15 +21,16 @@ MAX_WORDS = 12  # a query is a few words; a pasted paragraph should not cost mor
 MAX_COMPLETIONS = 4
 MAX_NEAR = 4
 MINIMUM_COMPLETION_LENGTH = 4
-# Factors stay at 0.6 or more: ranking relies on that (see scoring.Candidate.best).
-SYNONYM_FACTOR = 0.9
+# How much a match counts against an exact one. A word's variants stay at 0.6 or more: ranking
+# relies on that (scoring.Candidate.best); whole alternatives (synonyms, splits) may count less.
 COMPLETION_FACTOR = 0.7
 TYPO_FACTORS = {1: 0.75, 2: 0.6}
 CONJUNCTION_FACTOR = 0.95  # "وجواز" read as "و" + "جواز"
+SYNONYM_FACTOR = 0.9
 SPLIT_FACTOR = 0.8  # "جوازسفر" read as "جواز سفر"
-COMMON_SHARE = 0.25
+COMMON_SHARE = 0.25  # a word in a quarter of all services does not narrow a search on its own
 CORRECTION_RATIO = 5  # a known word is read as a neighbour only if the neighbour is this many times commoner
-MINIMUM_CORRECTION_FREQUENCY = 5  # a word in a quarter of all services does not narrow a search on its own
+MINIMUM_CORRECTION_FREQUENCY = 5
 
 
 @dataclass(frozen=True)
