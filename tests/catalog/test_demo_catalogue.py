@@ -7,7 +7,6 @@ from django.db.models import Count
 from bawaba.catalog.constants import StepLocation
 from bawaba.catalog.models import Department, LifeEvent, Office, Service, ServiceStep
 
-
 # What the UN E-Government Survey checks, and the Ur Portal's best-known services.
 REQUIRED_SERVICES = {
     "national-id-card", "passport-issue", "passport-renewal", "driving-licence-first", "vehicle-registration",
@@ -80,7 +79,10 @@ def test_loading_twice_keeps_one_copy_of_everything(demo_loaded):
     counts = (Service.objects.count(), Department.objects.count(), Office.objects.count(), ServiceStep.objects.count())
     call_command("load_demo", force=True, verbosity=0)
     assert (
-        Service.objects.count(), Department.objects.count(), Office.objects.count(), ServiceStep.objects.count()
+        Service.objects.count(),
+        Department.objects.count(),
+        Office.objects.count(),
+        ServiceStep.objects.count(),
     ) == counts
 
 
