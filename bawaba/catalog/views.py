@@ -108,12 +108,12 @@ def service_feedback(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = selectors.category_get(slug=slug)
-    services = category.services.filter(is_published=True).select_related("department")
+    services = selectors.service_list_for_category(category=category)
     return render(request, "catalog/service_group.html", {"group": category, "services": services})
 
 
 @require_GET
 def life_event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     life_event = selectors.life_event_get(slug=slug)
-    services = life_event.services.filter(is_published=True).select_related("department")
+    services = selectors.service_list_for_life_event(life_event=life_event)
     return render(request, "catalog/service_group.html", {"group": life_event, "services": services})

@@ -120,7 +120,9 @@ class SearchBackend:
         window: int,
     ) -> tuple[int, list[Candidate]]:
         """How many published services match, and the `window` likeliest of them."""
-        documents = SearchDocument.objects.filter(self.matching(group_sets), service__is_published=True)
+        documents = SearchDocument.objects.filter(
+            self.matching(group_sets), service__is_published=True, service__department__is_published=True
+        )
         if department:
             documents = documents.filter(service__department__slug=department)
         if category:
