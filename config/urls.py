@@ -6,11 +6,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from bawaba.core.health import healthz, readyz
+from bawaba.core.health import favicon, healthz, readyz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin, the API docs).
+    path("favicon.ico", favicon),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", include("bawaba.api.urls")),
 ]

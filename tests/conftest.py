@@ -5,6 +5,12 @@ import pytest
 from tests.factories import DepartmentFactory, ServiceFactory
 
 
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path_factory):
+    """Uploaded and imported files go to a fresh folder, never the developer's var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
 @pytest.fixture
 def department(db):
     return DepartmentFactory(slug="interior", name_ar="وزارة الداخلية", name_en="Ministry of Interior")

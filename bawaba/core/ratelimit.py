@@ -6,6 +6,7 @@ If the cache is down, requests are allowed: a lost Redis must not stop citizens 
 import hashlib
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,14 @@ class RateLimited(ApplicationError):
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address as the trusted proxy (nginx) reports it, else the socket's."""
+    """The client's address. Behind N trusted proxies (BAWABA_TRUSTED_PROXIES=N), the address the outermost
+    of them saw, read from X-Forwarded-For counting from the right, because entries further left are whatever
+    the client chose to send. Without proxies, the socket's address."""
+    proxies = settings.BAWABA_TRUSTED_PROXIES
+    if proxies > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return str(request.META.get("REMOTE_ADDR", "unknown"))
 
 

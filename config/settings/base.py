@@ -7,7 +7,7 @@ if BAWABA_ENV not in {"dev", "production", "test"}:
     raise RuntimeError(f"BAWABA_ENV must be dev, test or production, not {BAWABA_ENV!r}")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "bawaba.core.apps.BawabaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -15,6 +15,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "csp",
     "ninja",
     "reversion",
     "bawaba.core",
@@ -34,6 +35,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "bawaba.core.middleware.ApplicationErrorMiddleware",
 ]
 
