@@ -26,3 +26,11 @@ def test_unknown_service_is_a_translated_404(client, db):
     response = client.get("/en/services/no-such-service/")
     assert response.status_code == 404
     assert "We could not find what you asked for." in response.content.decode()
+
+
+def test_department_page_says_who_heads_it_when_only_the_title_is_known(client, department):
+    department.head_title_en = "Minister of Interior"
+    department.save()
+    html = client.get("/en/departments/interior/").content.decode()
+    assert "Headed by" in html
+    assert "Minister of Interior" in html
