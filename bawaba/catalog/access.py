@@ -42,10 +42,20 @@ DEPARTMENT_OPERATOR_ONLY_FIELDS: tuple[str, ...] = (
 )
 # `popularity` ranks services against other departments' services; `is_demo` labels content.
 SERVICE_OPERATOR_ONLY_FIELDS: tuple[str, ...] = ("popularity", "is_demo")
+OFFICE_OPERATOR_ONLY_FIELDS: tuple[str, ...] = ("is_demo",)
 
 _CACHE_ATTRIBUTE = "_bawaba_catalogue_department_ids"
 _NOT_CACHED = object()
-_GUIDE_PART_MODELS: tuple[type[Any], ...] = (ServiceStep, RequiredDocument, ServiceFee, ServiceMedia)
+# How to find the department that owns each kind of versioned record today.
+_OWNER_FIELD: dict[type[Any], str] = {
+    Department: "pk",
+    Office: "department_id",
+    Service: "department_id",
+    ServiceStep: "service__department_id",
+    RequiredDocument: "service__department_id",
+    ServiceFee: "service__department_id",
+    ServiceMedia: "service__department_id",
+}
 
 
 def _is_back_office_user(user: AnyUser) -> bool:
@@ -159,46 +169,83 @@ def revision_restorable_by(*, user: AnyUser, versions: Iterable[tuple[type[Any],
 
     `versions` are (model, object id, saved field values) for every object a revert would write.
     A revert writes old values straight to the database, so it must pass the same rules as a form:
-    a service or office may only come back into one of the editor's departments, a department
-    only with its operator-only fields as they are now, and guide parts only of such services.
+    - what is restored: a service or office only into one of the editor's departments, guide parts
+      only of such services, a department only with its operator-only fields as they are now, and
+      a service only with its address and operator-only fields as they are now;
+    - what is overwritten: every object of the revision that exists today must be the editor's
+      today, wherever its saved version says it was (an operator may have moved it since);
+    - what is deleted: a revert with `delete=True` also deletes the current guide parts of the
+      revision's services and the current offices of its departments that the revision lacks
+      (bawaba.catalog.revisions). Those belong to objects checked by the rule above, so they are
+      the editor's too.
     """
     ids = department_ids_editable_by(user)
     if ids is None:
         return True
     if not ids:
         return False
-    versions = list(versions)
+    records = list(versions)
+    if any(model not in _OWNER_FIELD for model, _object_id, _fields in records):
+        return False
+    try:
+        owners_now = _current_owners(records)
+    except (TypeError, ValueError):
+        return False  # an object id the model cannot hold: nothing to check it against
+    if any(owner not in ids for owner in owners_now.values()):
+        return False
     service_ids = set(Service.objects.filter(department_id__in=ids).values_list("pk", flat=True))
-    for model, object_id, fields in versions:
+    for model, object_id, fields in records:
         if model is Service:
-            if fields.get("department_id") not in ids:
+            if not _service_restorable(object_id, fields, ids):
                 return False
             service_ids.add(int(object_id))
-    for model, object_id, fields in versions:
+    for model, object_id, fields in records:
         if model is Service:
             continue
         if model is Office:
-            allowed = fields.get("department_id") in ids
+            allowed = fields.get("department_id") in ids and _unchanged(
+                Office, object_id, fields, OFFICE_OPERATOR_ONLY_FIELDS
+            )
         elif model is Department:
             allowed = _department_restorable(int(object_id), fields, ids)
-        elif model in _GUIDE_PART_MODELS:
-            allowed = fields.get("service_id") in service_ids
         else:
-            allowed = False
+            allowed = fields.get("service_id") in service_ids
         if not allowed:
             return False
     return True
 
 
+def _current_owners(records: list[tuple[type[Any], str, dict[str, Any]]]) -> dict[tuple[type[Any], str], int | None]:
+    """The department each record's object belongs to today, for the objects that still exist."""
+    wanted: dict[type[Any], set[int]] = {}
+    for model, object_id, _fields in records:
+        wanted.setdefault(model, set()).add(int(object_id))
+    owners: dict[tuple[type[Any], str], int | None] = {}
+    for model, object_ids in wanted.items():
+        rows = model._default_manager.filter(pk__in=object_ids).values_list("pk", _OWNER_FIELD[model])
+        owners |= {(model, str(pk)): owner for pk, owner in rows}
+    return owners
+
+
+def _service_restorable(object_id: str, fields: dict[str, Any], ids: frozenset[int]) -> bool:
+    # A deleted service may come back as it was, like a new one; an existing one keeps its address
+    # (bookmarks and links) and what only operators set, whatever an older version says.
+    return fields.get("department_id") in ids and _unchanged(
+        Service, object_id, fields, (*SERVICE_OPERATOR_ONLY_FIELDS, "slug")
+    )
+
+
+def _unchanged(model: type[Any], object_id: str, fields: dict[str, Any], names: tuple[str, ...]) -> bool:
+    """Whether the saved values of `names` equal the current row's; True when there is no current row."""
+    attnames = [cast(Field, model._meta.get_field(name)).attname for name in names]
+    current = model._default_manager.filter(pk=int(object_id)).values(*attnames).first()
+    return current is None or all(fields.get(name) == value for name, value in current.items())
+
+
 def _department_restorable(department_id: int, fields: dict[str, Any], ids: frozenset[int]) -> bool:
     if department_id not in ids:
         return False
-    current = Department.objects.filter(pk=department_id).values(*_department_attnames()).first()
-    if current is None:
+    if not Department.objects.filter(pk=department_id).exists():
         # Editors cannot create departments, so they cannot bring a deleted one back either.
         return False
-    return all(fields.get(name) == value for name, value in current.items())
-
-
-def _department_attnames() -> list[str]:
-    return [cast(Field, Department._meta.get_field(name)).attname for name in DEPARTMENT_OPERATOR_ONLY_FIELDS]
+    return _unchanged(Department, str(department_id), fields, DEPARTMENT_OPERATOR_ONLY_FIELDS)

@@ -111,47 +111,88 @@ def test_membership_changes_apply_from_the_next_request(ministry):
     assert access.can_manage_catalogue(_fresh(editor))
 
 
+def _saved(obj, **changes):
+    """(model, id, fields) as a revision stores the object now, with `changes` applied to the fields."""
+    fields = {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+    return type(obj), str(obj.pk), fields | changes
+
+
 class TestRevisionRestorable:
     def test_a_service_may_only_come_back_into_the_editors_departments(self, ministry, elsewhere):
         editor = make_staff("editor", departments=(ministry,))
         service = ServiceFactory(department=ministry)
-        assert access.revision_restorable_by(
-            user=editor, versions=[(Service, str(service.pk), {"department_id": ministry.pk})]
-        )
-        assert not access.revision_restorable_by(
-            user=editor, versions=[(Service, str(service.pk), {"department_id": elsewhere.pk})]
-        )
+        assert access.revision_restorable_by(user=editor, versions=[_saved(service)])
+        assert not access.revision_restorable_by(user=editor, versions=[_saved(service, department_id=elsewhere.pk)])
+
+    def test_a_service_moved_away_does_not_come_back(self, ministry, elsewhere):
+        # Saved while it was the editor's; an operator has since moved it to another department.
+        editor = make_staff("editor", departments=(ministry,))
+        service = ServiceFactory(department=ministry)
+        saved = _saved(service)
+        step = ServiceStep.objects.create(service=service, position=1, location="office", title_ar="خطوة")
+        saved_step = _saved(step)
+        Service.objects.filter(pk=service.pk).update(department=elsewhere)
+        assert not access.revision_restorable_by(user=editor, versions=[saved])
+        assert not access.revision_restorable_by(user=editor, versions=[saved, saved_step])
+
+    @pytest.mark.parametrize(("field", "value"), [("slug", "renamed"), ("popularity", 7), ("is_demo", True)])
+    def test_a_service_keeps_what_only_operators_set(self, ministry, field, value):
+        editor = make_staff("editor", departments=(ministry,))
+        service = ServiceFactory(department=ministry)
+        assert access.revision_restorable_by(user=editor, versions=[_saved(service, summary_ar="قديم")])
+        assert not access.revision_restorable_by(user=editor, versions=[_saved(service, **{field: value})])
+
+    def test_a_deleted_service_comes_back_with_its_guide(self, ministry, elsewhere):
+        editor = make_staff("editor", departments=(ministry,))
+        service = ServiceFactory(department=ministry, popularity=40)
+        step = ServiceStep.objects.create(service=service, position=1, location="office", title_ar="خطوة")
+        saved = [_saved(service), _saved(step)]
+        Service.objects.filter(pk=service.pk).delete()
+        assert access.revision_restorable_by(user=editor, versions=saved)
+        service_elsewhere = (Service, saved[0][1], saved[0][2] | {"department_id": elsewhere.pk})
+        assert not access.revision_restorable_by(user=editor, versions=[service_elsewhere, saved[1]])
 
     def test_guide_parts_must_belong_to_a_service_in_scope(self, ministry, elsewhere):
         editor = make_staff("editor", departments=(ministry,))
+        mine = ServiceFactory(department=ministry)
         theirs = ServiceFactory(department=elsewhere)
-        step = (ServiceStep, "1", {"service_id": theirs.pk})
-        assert not access.revision_restorable_by(user=editor, versions=[step])
-        # ...unless the service comes back in the same revision, into the editor's department.
-        restored = (Service, str(theirs.pk), {"department_id": ministry.pk})
-        assert access.revision_restorable_by(user=editor, versions=[restored, step])
+        step = ServiceStep.objects.create(service=theirs, position=1, location="office", title_ar="خطوة")
+        assert not access.revision_restorable_by(user=editor, versions=[_saved(step)])
+        # A saved version naming the editor's service does not make another service's step theirs.
+        assert not access.revision_restorable_by(user=editor, versions=[_saved(step, service_id=mine.pk)])
+        # A step that no longer exists may come back to the editor's own service only.
+        ServiceStep.objects.filter(pk=step.pk).delete()
+        assert access.revision_restorable_by(user=editor, versions=[_saved(step, service_id=mine.pk)])
+        assert not access.revision_restorable_by(user=editor, versions=[_saved(step)])
 
     def test_a_department_comes_back_only_with_its_structure_unchanged(self, ministry, elsewhere):
         editor = make_staff("editor", departments=(ministry,))
-        fields = {
-            "slug": "interior",
-            "kind": ministry.kind,
-            "parent_id": None,
-            "governorate_id": None,
-            "is_published": True,
-            "is_demo": False,
-            "ordering": 1000,
-            "description_ar": "وصف قديم",
-        }
-        assert access.revision_restorable_by(user=editor, versions=[(Department, str(ministry.pk), fields)])
-        moved = fields | {"parent_id": elsewhere.pk}
-        assert not access.revision_restorable_by(user=editor, versions=[(Department, str(ministry.pk), moved)])
-        assert not access.revision_restorable_by(user=editor, versions=[(Department, str(elsewhere.pk), fields)])
+        assert access.revision_restorable_by(user=editor, versions=[_saved(ministry, description_ar="وصف قديم")])
+        moved = _saved(ministry, parent_id=elsewhere.pk)
+        assert not access.revision_restorable_by(user=editor, versions=[moved])
+        assert not access.revision_restorable_by(user=editor, versions=[_saved(elsewhere)])
+        gone = _saved(ministry)
+        Department.objects.filter(pk=ministry.pk).delete()
+        assert not access.revision_restorable_by(user=editor, versions=[gone])
 
-    def test_offices_and_unknown_models(self, ministry, elsewhere):
+    def test_offices_are_restored_only_where_they_are_the_editors_now(self, ministry, elsewhere):
         editor = make_staff("editor", departments=(ministry,))
-        assert access.revision_restorable_by(user=editor, versions=[(Office, "1", {"department_id": ministry.pk})])
-        assert not access.revision_restorable_by(user=editor, versions=[(Office, "1", {"department_id": elsewhere.pk})])
+        office = OfficeFactory(department=ministry)
+        saved = _saved(office, name_ar="اسم قديم")
+        assert access.revision_restorable_by(user=editor, versions=[saved])
+        assert not access.revision_restorable_by(user=editor, versions=[_saved(office, department_id=elsewhere.pk)])
+        assert not access.revision_restorable_by(user=editor, versions=[_saved(office, is_demo=True)])
+        Office.objects.filter(pk=office.pk).update(department=elsewhere)
+        assert not access.revision_restorable_by(user=editor, versions=[saved])
+        assert not access.revision_restorable_by(user=editor, versions=[_saved(ministry), saved])
+        Office.objects.filter(pk=office.pk).delete()
+        assert access.revision_restorable_by(user=editor, versions=[saved])
+
+    def test_unknown_models_and_ids(self, ministry):
+        editor = make_staff("editor", departments=(ministry,))
         assert not access.revision_restorable_by(user=editor, versions=[(User, "1", {})])
+        assert not access.revision_restorable_by(user=editor, versions=[(Office, "x", {"department_id": ministry.pk})])
         operator = make_staff("operator", superuser=True)
         assert access.revision_restorable_by(user=operator, versions=[(User, "1", {})])
+        nobody = make_staff("nobody")
+        assert not access.revision_restorable_by(user=nobody, versions=[])

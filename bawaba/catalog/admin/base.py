@@ -144,7 +144,10 @@ class DepartmentScopedAdmin(LanguageWidgetsMixin, VersionAdmin):
         if not self.revision_restorable(request, version.revision):
             messages.error(
                 request,
-                _("This version belongs to a department you do not manage, or changes what only operators may."),
+                _(
+                    "This version cannot be restored by you: part of it belongs to a department you do not"
+                    " manage now, or it changes what only operators may. Ask an operator."
+                ),
             )
             return HttpResponseRedirect(self._history_url(obj))
         return super().revision_view(request, object_id, version_id, extra_context)

@@ -114,7 +114,7 @@ class OfficeAdmin(DepartmentScopedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if access.is_catalogue_operator(request.user):
             return ()
-        return ("is_demo",)
+        return access.OFFICE_OPERATOR_ONLY_FIELDS
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "department":
