@@ -5,6 +5,7 @@ importer refuses, with a location and a reason, everything a careless or hostile
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
@@ -13,6 +14,7 @@ from bawaba.catalog.transfer.errors import CatalogueImportFailed
 from bawaba.catalog.transfer.format import MAX_DOCUMENT_BYTES, MAX_PROBLEMS
 from bawaba.catalog.transfer.json_export import catalogue_export_json
 from bawaba.catalog.transfer.json_import import catalogue_import, document_from_json
+from tests.catalog.test_admin_helpers import admin_url, make_staff
 from tests.catalog.test_transfer_helpers import catalogue_document, counts, empty_the_catalogue, write_source_media
 from tests.factories import DepartmentFactory, GovernorateFactory, ServiceFactory
 
@@ -289,3 +291,86 @@ def test_import_command_prints_every_problem_and_changes_nothing(db, tmp_path, c
     assert "services[0].department: unknown department 'nowhere'" in errors
     assert "services[1].is_published: must be true or false" in errors
     assert Department.objects.count() == Office.objects.count() == 0
+
+
+def test_import_command_output_is_in_the_language_asked_for(db, tmp_path, capsys):
+    # Whatever language the process happens to have active (an earlier request, LANGUAGE_CODE).
+    source = tmp_path / "broken.json"
+    document = catalogue_document()
+    document["services"][0]["department"] = "nowhere"
+    source.write_text(json.dumps(document), encoding="utf-8")
+    with translation.override("ar"), pytest.raises(CommandError):
+        call_command("import_catalogue", str(source))
+    assert "services[0].department: unknown department 'nowhere'" in capsys.readouterr().err
+    with translation.override("en"), pytest.raises(CommandError):
+        call_command("import_catalogue", str(source), "--language", "ar")
+    assert "services[0].department: جهة غير معروفة 'nowhere'" in capsys.readouterr().err
+
+
+# Values the database would refuse are reported, never written (an IntegrityError is a 500 in the admin).
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("IQ-ZZ", "unknown governorate 'IQ-ZZ'"),
+        (1, "must be an ISO 3166-2 code such as IQ-BG"),
+        (True, "must be an ISO 3166-2 code such as IQ-BG"),
+        (["IQ-BG"], "must be an ISO 3166-2 code such as IQ-BG"),
+    ],
+)
+def test_an_office_in_an_unknown_governorate_is_reported(db, tmp_path, code, message):
+    document = catalogue_document()
+    document["departments"][0]["offices"][0]["governorate"] = code
+    problems = _problems(document, media_root=write_source_media(tmp_path))
+    # One problem: the services that list the office are not also told it does not exist.
+    assert problems == [("departments[0].offices[0].governorate", message)]
+    assert set(counts().values()) == {0}
+
+
+def test_an_existing_office_keeps_its_governorate_when_the_file_names_an_unknown_one(imported, tmp_path):
+    before = list(Office.objects.values_list("code", "governorate__iso_code", "updated_at"))
+    document = catalogue_document()
+    document["departments"][0]["offices"][0]["governorate"] = "IQ-ZZ"
+    document["departments"][0]["offices"][0]["name"] = {"ar": "اسم جديد"}
+    problems = _problems(document, media_root=write_source_media(tmp_path / "again"))
+    assert problems == [("departments[0].offices[0].governorate", "unknown governorate 'IQ-ZZ'")]
+    assert list(Office.objects.values_list("code", "governorate__iso_code", "updated_at")) == before
+
+
+def test_text_that_is_not_unicode_is_reported():
+    # JSON may escape half of a UTF-16 surrogate pair; no database can store it.
+    data = b'{"format": "bawaba-catalogue", "version": 1, "synonyms": [{"term": "\\ud800", "expansion": "x"}]}'
+    with pytest.raises(CatalogueImportFailed) as failure, translation.override("en"):
+        document_from_json(data)
+    assert [(p.location, p.message) for p in failure.value.problems] == [
+        ("$", "the file contains text that is not valid Unicode (a lone surrogate such as \\ud800)")
+    ]
+
+
+def test_import_command_reports_an_unknown_governorate(db, tmp_path, capsys):
+    source = tmp_path / "catalogue.json"
+    document = catalogue_document()
+    document["departments"][0]["offices"][0]["governorate"] = "IQ-ZZ"
+    del document["services"][0]["media"][0]
+    source.write_text(json.dumps(document), encoding="utf-8")
+    for options in (["--dry-run"], []):
+        with pytest.raises(CommandError, match="1 problem"):
+            call_command("import_catalogue", str(source), *options)
+        assert "departments[0].offices[0].governorate: unknown governorate 'IQ-ZZ'" in capsys.readouterr().err
+    assert set(counts().values()) == {0}
+
+
+@pytest.mark.parametrize("action", ["check", "import"])
+@pytest.mark.parametrize("code", ["IQ-ZZ", 1])
+def test_admin_upload_reports_an_unknown_governorate(client, db, media_root, action, code):
+    client.force_login(make_staff("operator", superuser=True))
+    document = catalogue_document()
+    document["departments"][0]["offices"][0]["governorate"] = code
+    del document["services"][0]["media"][0]
+    upload = SimpleUploadedFile("catalogue.json", json.dumps(document).encode(), content_type="application/json")
+    with translation.override("en"):
+        response = client.post(admin_url("catalog_service_transfer"), {"file": upload, action: "submitted"})
+    assert response.status_code == 400
+    assert [p.location for p in response.context["problems"]] == ["departments[0].offices[0].governorate"]
+    assert set(counts().values()) == {0}

@@ -158,7 +158,7 @@ def document_from_json(data: bytes | str) -> Any:
         except UnicodeDecodeError as error:
             raise CatalogueImportFailed([Problem(f"byte {error.start}", _("the file is not UTF-8 text"))]) from None
     try:
-        return json.loads(data, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+        document = json.loads(data, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         location = f"line {error.lineno}, column {error.colno}"
         raise CatalogueImportFailed(
@@ -168,6 +168,15 @@ def document_from_json(data: bytes | str) -> Any:
         raise CatalogueImportFailed([Problem("$", str(error))]) from None
     except RecursionError:
         raise CatalogueImportFailed([Problem("$", _("the document is nested too deeply"))]) from None
+    try:
+        # "\ud800" is valid JSON but not text: no database stores half a surrogate pair, and a
+        # lookup or a save would fail with an encoding error rather than a problem report.
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise CatalogueImportFailed(
+            [Problem("$", _("the file contains text that is not valid Unicode (a lone surrogate such as \\ud800)"))]
+        ) from None
+    return document
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -223,6 +232,7 @@ class CatalogueImporter:
         self._written_files: list[tuple[Any, str]] = []
         self._departments: list[Department] = []
         self._service_slugs: set[str] = set()
+        self._office_codes: set[str] = set()
 
     def run(self) -> ImportReport:
         self._check_envelope()
@@ -378,14 +388,20 @@ class CatalogueImporter:
         location: str,
         kind: str,
         exclude: list[str] | None = None,
+        is_complete: bool = True,
     ) -> Any:
+        """Create or update one record, if it is valid; None otherwise (its problems are recorded).
+
+        `is_complete` is False when one of the values was already reported and left out: the record
+        is still checked, to report its other problems, but never saved (the database would refuse it).
+        """
         instance = model._default_manager.filter(**lookup).first()
         created = instance is None
         if instance is None:
             instance = model(**lookup)
         for name, value in values.items():
             setattr(instance, name, value)
-        if not _validate(instance, location, self.problems, exclude=exclude):
+        if not _validate(instance, location, self.problems, exclude=exclude) or not is_complete:
             return None
         instance.save()
         self.report.count(kind, created=created)
@@ -490,10 +506,10 @@ class CatalogueImporter:
         code = self._key(item, "code", location)
         if code is None or self._duplicate(seen, code, f"{location}.code"):
             return
+        self._office_codes.add(code)
         governorate = self._governorate(item.get("governorate"), f"{location}.governorate")
         values: dict[str, Any] = {
             "department": department,
-            "governorate": governorate,
             "phone": self._text(item, "phone", location),
             "is_demo": self._boolean(item, "is_demo", location, department.is_demo),
         }
@@ -513,9 +529,20 @@ class CatalogueImporter:
                 self.problems.add(f"{location}.{coordinate}", _("must be a number"))
         for name in OFFICE_TEXTS:
             self._translated(values, name, item.get(name), f"{location}.{name}")
-        # An unknown governorate code is already reported; validation would add "cannot be null".
-        exclude = ["governorate"] if governorate is None and item.get("governorate") else None
-        self._upsert(Office, {"code": code}, values, location, "offices", exclude=exclude)
+        # A governorate that is named but unknown is already reported: the office is checked for its
+        # other problems, then left unsaved (its governorate cannot be null) and unchanged if it exists.
+        is_reported = governorate is None and item.get("governorate") not in (None, "")
+        if not is_reported:
+            values["governorate"] = governorate
+        self._upsert(
+            Office,
+            {"code": code},
+            values,
+            location,
+            "offices",
+            exclude=["governorate"] if is_reported else None,
+            is_complete=not is_reported,
+        )
 
     def _import_services(self, items: list[Any]) -> list[tuple[Service, list[str], str]]:
         imported: list[tuple[Service, list[str], str]] = []
@@ -571,7 +598,10 @@ class CatalogueImporter:
                 continue
             service.categories.set(self._resolve(categories, item.get("categories"), f"{location}.categories"))
             service.life_events.set(self._resolve(life_events, item.get("life_events"), f"{location}.life_events"))
-            service.offices.set(self._resolve(offices, item.get("offices"), f"{location}.offices"))
+            # An office of the document that failed has its own problem listed.
+            listed = self._slug_list(item.get("offices"), f"{location}.offices")
+            wanted = [code for code in listed if code in offices or code not in self._office_codes]
+            service.offices.set(self._resolve(offices, wanted, f"{location}.offices"))
             self._replace_children(service, item, location)
             self.report.service_ids.append(service.pk)
             related = self._slug_list(item.get("related_services"), f"{location}.related_services")

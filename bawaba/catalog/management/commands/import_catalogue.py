@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from bawaba.catalog.transfer.errors import CatalogueImportFailed
 from bawaba.catalog.transfer.files import FORMATS, catalogue_file_import, format_from_filename
@@ -31,8 +32,20 @@ class Command(BaseCommand):
             default=None,
             help="Folder that media file paths in the file are relative to (default: MEDIA_ROOT).",
         )
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default="en",
+            help="Language of the problems printed (default: en).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Said explicitly: otherwise problems come in whatever language is active in this process
+        # (LANGUAGE_CODE, or the last request's when called from code).
+        with translation.override(options["language"]):
+            self._import(options)
+
+    def _import(self, options: dict[str, Any]) -> None:
         name: str = options["file"]
         file_format = options["format"] or format_from_filename(name)
         if file_format is None:
