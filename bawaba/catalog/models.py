@@ -17,6 +17,7 @@ from bawaba.catalog.constants import (
     MediaKind,
     StepLocation,
 )
+from bawaba.catalog.media import validate_media_file
 from bawaba.core.models import TimeStampedModel
 
 
@@ -281,17 +282,33 @@ class ServiceMedia(TimeStampedModel):
     step = models.ForeignKey(ServiceStep, on_delete=models.CASCADE, null=True, blank=True, related_name="media")
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=10, choices=MediaKind.choices)
+    # Each file is checked by its bytes (bawaba.catalog.media): it is served from the portal's origin.
     image = models.ImageField(
-        _("image"), upload_to=media_upload_to, blank=True, width_field="width", height_field="height"
+        _("image"),
+        upload_to=media_upload_to,
+        blank=True,
+        width_field="width",
+        height_field="height",
+        validators=[validate_media_file],
     )
     width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    video_file = models.FileField(_("video file"), upload_to=media_upload_to, blank=True)
+    video_file = models.FileField(
+        _("video file"), upload_to=media_upload_to, blank=True, validators=[validate_media_file]
+    )
     video_url = models.URLField(_("video address"), blank=True, help_text=_("A video hosted elsewhere."))
-    poster = models.ImageField(_("poster image"), upload_to=media_upload_to, blank=True)
-    captions_ar = models.FileField(_("captions (Arabic, WebVTT)"), upload_to=media_upload_to, blank=True)
-    captions_ckb = models.FileField(_("captions (Kurdish, WebVTT)"), upload_to=media_upload_to, blank=True)
-    captions_en = models.FileField(_("captions (English, WebVTT)"), upload_to=media_upload_to, blank=True)
+    poster = models.ImageField(
+        _("poster image"), upload_to=media_upload_to, blank=True, validators=[validate_media_file]
+    )
+    captions_ar = models.FileField(
+        _("captions (Arabic, WebVTT)"), upload_to=media_upload_to, blank=True, validators=[validate_media_file]
+    )
+    captions_ckb = models.FileField(
+        _("captions (Kurdish, WebVTT)"), upload_to=media_upload_to, blank=True, validators=[validate_media_file]
+    )
+    captions_en = models.FileField(
+        _("captions (English, WebVTT)"), upload_to=media_upload_to, blank=True, validators=[validate_media_file]
+    )
     alt_ar = models.CharField(_("text alternative (Arabic)"), max_length=300)
     alt_ckb = models.CharField(_("text alternative (Kurdish)"), max_length=300, blank=True)
     alt_en = models.CharField(_("text alternative (English)"), max_length=300, blank=True)

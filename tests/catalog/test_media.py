@@ -113,7 +113,8 @@ def test_captions_must_be_webvtt(service):
 
 def test_a_video_gets_its_size_and_a_small_poster(service):
     media = ServiceMedia(service=service, kind=MediaKind.VIDEO, alt_ar="فيديو")
-    media.video_file.save("clip.mp4", ContentFile(b"\0" * 2048), save=False)
+    mp4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
+    media.video_file.save("clip.mp4", ContentFile(mp4 + b"\0" * (2048 - len(mp4))), save=False)
     media.poster.save("poster.png", ContentFile(_png(1280, 720)), save=False)
     media.captions_ar.save("clip.ar.vtt", ContentFile("\ufeffWEBVTT\n\n".encode()), save=False)
     media.save()

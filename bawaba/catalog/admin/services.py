@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
 from bawaba.catalog import access
 from bawaba.catalog.admin import transfer
@@ -21,7 +20,14 @@ from bawaba.catalog.admin.base import (
     language_fieldsets,
 )
 from bawaba.catalog.constants import Channel, MediaKind
-from bawaba.catalog.media import MAX_PIXELS, service_media_process
+from bawaba.catalog.media import (
+    CAPTIONS_FIELDS,
+    IMAGE_FIELDS,
+    VIDEO_FIELD,
+    media_file_check,
+    media_file_name,
+    service_media_process,
+)
 from bawaba.catalog.models import (
     RequiredDocument,
     Service,
@@ -31,6 +37,7 @@ from bawaba.catalog.models import (
 )
 from bawaba.catalog.search import search_index_update
 from bawaba.catalog.transfer.format import SERVICE_TEXTS
+from bawaba.core.errors import ValidationFailed
 from bawaba.core.i18n import CONTENT_LANGUAGES, localized
 
 
@@ -92,7 +99,11 @@ class FeeInline(GuidePartInline):
 
 
 class MediaForm(GuidePartForm):
-    """Refuses what media processing would refuse, so the editor sees it next to the field."""
+    """Refuses what media processing would refuse, so the editor sees it next to the field.
+
+    Each uploaded file is checked by its bytes and renamed by the server (bawaba.catalog.media):
+    the name an editor's computer gave it never reaches the storage.
+    """
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -101,38 +112,18 @@ class MediaForm(GuidePartForm):
             self.add_error("image", _("An image needs an image file."))
         if kind == MediaKind.VIDEO and not (cleaned.get("video_file") or cleaned.get("video_url")):
             self.add_error("video_url", _("A video needs a video file or a video address."))
-        for name in ("image", "poster"):
+        for name in (*IMAGE_FIELDS, VIDEO_FIELD, *CAPTIONS_FIELDS):
             upload = self.files.get(self.add_prefix(name))
-            if upload is not None and not _image_is_small_enough(upload):
-                self.add_error(name, _("This image is too large."))
-        for language in CONTENT_LANGUAGES:
-            name = f"captions_{language}"
-            upload = self.files.get(self.add_prefix(name))
-            if upload is not None and not _is_webvtt(upload):
-                self.add_error(name, _("Captions must be a WebVTT (.vtt) file."))
+            if upload is None or name in self.errors:
+                continue
+            try:
+                extension = media_file_check(field_name=name, content=upload)
+            except ValidationFailed as failure:
+                for message in failure.fields[name]:
+                    self.add_error(name, message)
+            else:
+                upload.name = media_file_name(field_name=name, extension=extension)
         return cleaned
-
-
-def _image_is_small_enough(upload: Any) -> bool:
-    position = upload.tell()
-    try:
-        with Image.open(upload) as image:
-            return bool(image.width * image.height <= MAX_PIXELS)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        return True  # the image field itself reports a file that is not an image
-    finally:
-        upload.seek(position)
-
-
-def _is_webvtt(upload: Any) -> bool:
-    position = upload.tell()
-    try:
-        upload.seek(0)
-        head = upload.read(16)
-    finally:
-        upload.seek(position)
-    # W3C WebVTT, section 4.1: "WEBVTT", optionally after a byte order mark.
-    return bool(head.removeprefix(b"\xef\xbb\xbf").startswith(b"WEBVTT"))
 
 
 class MediaFormSet(GuidePartFormSet):

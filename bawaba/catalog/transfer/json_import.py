@@ -12,7 +12,6 @@ paths must stay inside the media folder given.
 import datetime
 import glob
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -29,7 +28,13 @@ from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 
 from bawaba.catalog.constants import Channel, MediaKind
-from bawaba.catalog.media import service_media_process
+from bawaba.catalog.media import (
+    IMAGE_FIELDS,
+    PROCESSED_FILE_NAME,
+    media_file_check,
+    media_file_name,
+    service_media_process,
+)
 from bawaba.catalog.models import (
     Category,
     Department,
@@ -75,8 +80,6 @@ from bawaba.core.errors import ValidationFailed
 from bawaba.core.i18n import CONTENT_LANGUAGES
 
 TRANSLATED = frozenset(CONTENT_LANGUAGES)
-# The names bawaba.catalog.media gives the WebP copies it makes: <base>-<width>w.webp.
-_PROCESSED_IMAGE = re.compile(r"^(?P<base>.+)-\d+w\.webp$")
 GOVERNORATE_KEYS = frozenset(GOVERNORATE_FIELDS)
 CATEGORY_KEYS = frozenset(CATEGORY_FIELDS)
 LIFE_EVENT_KEYS = frozenset(LIFE_EVENT_FIELDS)
@@ -88,6 +91,16 @@ DOCUMENT_KEYS = frozenset(DOCUMENT_FIELDS)
 FEE_KEYS = frozenset(FEE_FIELDS)
 MEDIA_KEYS = frozenset(MEDIA_FIELDS)
 SYNONYM_KEYS = frozenset(SYNONYM_FIELDS)
+
+
+@dataclass(frozen=True)
+class _MediaFile:
+    """A media file of the document, checked, and how it will be stored."""
+
+    source: Path
+    extension: str
+    # An image processed by another server comes with its narrower copies, stored under their names.
+    processed_copies: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -743,12 +756,17 @@ class CatalogueImporter:
         files = {name: item.get(name) for name in MEDIA_FILE_FIELDS}
         files |= {f"captions_{language}": captions.get(language) for language in CONTENT_LANGUAGES}
         found: dict[str, Path] = {}
+        checked: dict[str, _MediaFile] = {}
         for field_name, relative in files.items():
             if relative is None or relative == "":
                 continue
             source = self._media_source(relative, f"{location}.{field_name}")
             if source is not None:
                 found[field_name] = source
+                # Checked even in a dry run: "Check the file" must find what an import would refuse.
+                media_file = self._media_file(field_name, source, f"{location}.{field_name}")
+                if media_file is not None:
+                    checked[field_name] = media_file
         if values["kind"] == MediaKind.IMAGE and "image" not in found and not item.get("image"):
             self.problems.add(location, _("an image needs an image file"))
         if values["kind"] == MediaKind.VIDEO and not (
@@ -763,11 +781,11 @@ class CatalogueImporter:
         file_fields = [*files]
         if not _validate(media, location, self.problems, exclude=["service", "step", *file_fields]):
             return
-        if self.problems or self.dry_run or len(found) < len([f for f in files.values() if f]):
+        if self.problems or self.dry_run or len(checked) < len([f for f in files.values() if f]):
             # Nothing will be kept: leave the storage alone rather than copy files only to orphan them.
             return
-        for field_name, source in found.items():
-            self._store_file(media, field_name, source)
+        for field_name, media_file in checked.items():
+            self._store_file(media, field_name, media_file)
         media.save()
         try:
             service_media_process(media=media)
@@ -776,27 +794,63 @@ class CatalogueImporter:
                 for message in messages:
                     self.problems.add(f"{location}.{name}", message)
 
-    def _store_file(self, media: ServiceMedia, field_name: str, source: Path) -> None:
+    def _media_file(self, field_name: str, source: Path, location: str) -> _MediaFile | None:
+        """Check a media file by its bytes before anything is stored; None (and a problem) if it is refused.
+
+        A file copied into the storage gets a name the server chooses. A file used where it is (the
+        media folder is the storage) or an image processed elsewhere keeps its name, which must then
+        say what the file is.
+        """
+        in_place = self._storage_is_media_root
+        processed = PROCESSED_FILE_NAME.match(source.name) if field_name in IMAGE_FIELDS else None
+        keeps_name = in_place or processed is not None
+        extension = self._check_file(field_name, source, location, name=source.name if keeps_name else None)
+        if extension is None:
+            return None
+        if in_place or processed is None:
+            return _MediaFile(source=source, extension=extension)
+        copies = tuple(
+            sibling
+            for sibling in sorted(source.parent.glob(f"{glob.escape(processed['base'])}-*w.webp"))
+            if (match := PROCESSED_FILE_NAME.match(sibling.name)) and match["base"] == processed["base"]
+        )
+        for copy in copies:
+            if copy != source and self._check_file(field_name, copy, location, name=copy.name) is None:
+                return None
+        return _MediaFile(source=source, extension=extension, processed_copies=copies)
+
+    def _check_file(self, field_name: str, source: Path, location: str, *, name: str | None) -> str | None:
+        try:
+            with source.open("rb") as handle:
+                return media_file_check(field_name=field_name, content=handle, name=name)
+        except ValidationFailed as failure:
+            for message in failure.fields.get(field_name, []):
+                self.problems.add(location, _("%(file)s: %(problem)s") % {"file": source.name, "problem": message})
+        except OSError:
+            self.problems.add(location, _("file %(path)r cannot be read") % {"path": source.name})
+        return None
+
+    def _store_file(self, media: ServiceMedia, field_name: str, media_file: _MediaFile) -> None:
         """Point a media field at its file, storing a copy unless the media folder is the storage itself."""
         field_file: FieldFile = getattr(media, field_name)
         storage = field_file.storage
+        source = media_file.source
         if self._storage_is_media_root and self.media_root is not None:
             # Already stored (an export read back in): point at it rather than store a copy.
             field_file.name = source.relative_to(self.media_root).as_posix()
             return
-        processed = _PROCESSED_IMAGE.match(source.name)
-        if processed is None:
+        if not media_file.processed_copies:
+            name = media_file_name(field_name=field_name, extension=media_file.extension)
             with source.open("rb") as handle:
-                field_file.save(source.name, File(handle), save=False)
+                field_file.save(name, File(handle), save=False)
             self._written_files.append((storage, field_file.name or ""))
             return
-        # An image processed elsewhere (an export from another server) comes with its narrower
-        # copies, which pages find by name: bring them all, under the same names.
+        # Pages find the narrower copies of a processed image by name: bring them all, under the same names.
         target_folder = PurePosixPath(field_file.field.generate_filename(media, source.name)).parent
-        for sibling in sorted(source.parent.glob(f"{glob.escape(processed['base'])}-*w.webp")):
-            name = str(target_folder / sibling.name)
+        for copy in media_file.processed_copies:
+            name = str(target_folder / copy.name)
             if not storage.exists(name):
-                with sibling.open("rb") as handle:
+                with copy.open("rb") as handle:
                     saved = storage.save(name, File(handle))
                 self._written_files.append((storage, saved))
         field_file.name = str(target_folder / source.name)
