@@ -248,18 +248,19 @@ class GuidePartForm(forms.ModelForm):
         return
 
 
-class GuidePartInline(LanguageWidgetsMixin, admin.StackedInline):
-    """A part of a service's guide, editable by whoever may edit the service."""
+class DepartmentScopedInline(LanguageWidgetsMixin, admin.StackedInline):
+    """Rows shown inside a parent's page, editable by whoever may edit the parent's department."""
 
     extra = 0
-    ordering = ("position",)
-    form = GuidePartForm
-    formset = GuidePartFormSet
+
+    def parent_department_id(self, obj: Any) -> int:
+        """The department that owns the parent object the inline is shown in."""
+        return int(obj.department_id)
 
     def _may(self, request: HttpRequest, obj: Any) -> bool:
         if not access.can_manage_catalogue(request.user):
             return False
-        return obj is None or access.department_is_editable_by(request.user, obj.department_id)
+        return obj is None or access.department_is_editable_by(request.user, self.parent_department_id(obj))
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._may(request, obj)
@@ -272,3 +273,11 @@ class GuidePartInline(LanguageWidgetsMixin, admin.StackedInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._may(request, obj)
+
+
+class GuidePartInline(DepartmentScopedInline):
+    """A part of a service's guide, editable by whoever may edit the service."""
+
+    ordering = ("position",)
+    form = GuidePartForm
+    formset = GuidePartFormSet

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from bawaba.catalog import access
-from bawaba.catalog.admin.base import DepartmentScopedAdmin, LanguageWidgetsMixin, language_fieldsets
+from bawaba.catalog.admin.base import DepartmentScopedAdmin, DepartmentScopedInline, language_fieldsets
 from bawaba.catalog.models import Department, Office
 
 OFFICE_FIELDSETS = [
@@ -19,31 +19,17 @@ OFFICE_FIELDSETS = [
 ]
 
 
-class OfficeInline(LanguageWidgetsMixin, admin.StackedInline):
+class OfficeInline(DepartmentScopedInline):
     model = Office
-    extra = 0
     show_change_link = True
     fieldsets = [
         (None, {"fields": ["code", "governorate", "phone", ("latitude", "longitude")]}),
         *language_fieldsets("name", "address", "opening_hours"),
     ]
 
-    def _may(self, request: HttpRequest, obj: Any) -> bool:
-        if not access.can_manage_catalogue(request.user):
-            return False
-        return obj is None or access.department_is_editable_by(request.user, obj.pk)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may(request, obj)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may(request, obj)
+    def parent_department_id(self, obj: Any) -> int:
+        # Offices are shown inside their department's page: the parent is the department itself.
+        return int(obj.pk)
 
 
 @admin.register(Department)
