@@ -13,6 +13,7 @@ made broad searches ("البطاقة", "certificate") slow at 10,000 services. R
 then happens in Python (scoring.py), the same for both.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -87,28 +88,31 @@ def _candidate(row: Sequence[Any], trigram: float | None = None) -> Candidate:
     )
 
 
-class SearchBackend:
+class SearchBackend(ABC):
     """What differs between databases; `find` is shared."""
 
     def __init__(self, wrapper: BaseDatabaseWrapper) -> None:
         self.connection = wrapper
 
+    @abstractmethod
     def load_vocabulary(self) -> Vocabulary:
-        raise NotImplementedError
+        """Every indexed term with how many documents hold it, for typo correction and splitting."""
 
+    @abstractmethod
     def matching(self, group_sets: list[list[Group]]) -> Q:
         """A filter on SearchDocument: documents satisfying every group of at least one set."""
-        raise NotImplementedError
 
     def with_trigrams(self, documents: QuerySet[Any], phrase: str) -> tuple[QuerySet[Any], bool]:
         """Documents annotated with `trigram`, if the database computes it (else ranking does)."""
         return documents, False
 
+    @abstractmethod
     def documents_written(self, service_ids: Sequence[int]) -> None:
-        raise NotImplementedError
+        """Bring the database's own index (FTS5 / tsvector) up to date for these documents."""
 
+    @abstractmethod
     def index_rebuilt(self) -> None:
-        raise NotImplementedError
+        """Refresh whatever the database keeps beside the documents after a full rebuild."""
 
     def find(
         self,
