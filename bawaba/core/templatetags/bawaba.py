@@ -24,6 +24,19 @@ ARABIC_DIGIT_LANGUAGES = frozenset({"ar", "ckb"})
 _ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 ARABIC_THOUSANDS_SEPARATOR = "\u066c"  # ٬
 ARABIC_DECIMAL_SEPARATOR = "\u066b"  # ٫
+# Gregorian month names as Iraq writes them. Django's Arabic catalogue uses the Egyptian names
+# (نوفمبر) and its Sorani one the Kurdish solar months (سەرماوەرز ≈ 22 Nov–21 Dec), which would
+# misdate every page; both Iraqi Arabic and Kurdistan Region usage name the Gregorian months so.
+MONTH_NAMES = {
+    "ar": (
+        "كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران",
+        "تموز", "آب", "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول",
+    ),
+    "ckb": (
+        "کانوونی دووەم", "شوبات", "ئازار", "نیسان", "ئایار", "حوزەیران",
+        "تەممووز", "ئاب", "ئەیلوول", "تشرینی یەکەم", "تشرینی دووەم", "کانوونی یەکەم",
+    ),
+}  # fmt: skip
 
 
 @register.filter(name="tr")
@@ -109,7 +122,10 @@ def longdate(value: datetime.date | None) -> str:
     """A date as people write it in the reader's language: '3 March 2026', '٣ آذار ٢٠٢٦'."""
     if value is None:
         return ""
-    return localize_digits(formats.date_format(value, "j F Y"))
+    months = MONTH_NAMES.get(current_language())
+    if months is None:
+        return formats.date_format(value, "j F Y")
+    return localize_digits(f"{value.day} {months[value.month - 1]} {value.year}")
 
 
 @register.filter(name="filesize")
