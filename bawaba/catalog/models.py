@@ -18,6 +18,7 @@ from bawaba.catalog.constants import (
     StepLocation,
 )
 from bawaba.catalog.media import validate_media_file
+from bawaba.core.i18n import localized
 from bawaba.core.models import TimeStampedModel
 
 
@@ -36,7 +37,7 @@ class Governorate(models.Model):
         verbose_name_plural = _("governorates")
 
     def __str__(self) -> str:
-        return f"{self.name_en or self.name_ar} ({self.iso_code})"
+        return f"{localized(self, 'name')} ({self.iso_code})"
 
 
 class Department(TimeStampedModel):
@@ -80,15 +81,19 @@ class Department(TimeStampedModel):
         verbose_name_plural = _("departments")
 
     def __str__(self) -> str:
-        return self.name_en or self.name_ar
+        return localized(self, "name")
 
 
 class Office(TimeStampedModel):
     """A place where people go in person: an office, a branch or a citizen service centre."""
 
     code = models.SlugField(_("code"), max_length=80, unique=True, help_text=_("A short stable name, used by imports."))
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="offices")
-    governorate = models.ForeignKey(Governorate, on_delete=models.PROTECT, related_name="offices")
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="offices", verbose_name=_("department")
+    )
+    governorate = models.ForeignKey(
+        Governorate, on_delete=models.PROTECT, related_name="offices", verbose_name=_("governorate")
+    )
     name_ar = models.CharField(_("name (Arabic)"), max_length=200)
     name_ckb = models.CharField(_("name (Kurdish)"), max_length=200, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
@@ -123,7 +128,7 @@ class Office(TimeStampedModel):
         verbose_name_plural = _("offices")
 
     def __str__(self) -> str:
-        return self.name_en or self.name_ar
+        return localized(self, "name")
 
 
 class Category(models.Model):
@@ -139,7 +144,7 @@ class Category(models.Model):
         verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
-        return self.name_en or self.name_ar
+        return localized(self, "name")
 
 
 class LifeEvent(models.Model):
@@ -160,14 +165,16 @@ class LifeEvent(models.Model):
         verbose_name_plural = _("life events")
 
     def __str__(self) -> str:
-        return self.name_en or self.name_ar
+        return localized(self, "name")
 
 
 class Service(TimeStampedModel):
     """A service a department offers, with everything a person needs to use it."""
 
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="services")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="services", verbose_name=_("department")
+    )
     name_ar = models.CharField(_("name (Arabic)"), max_length=250)
     name_ckb = models.CharField(_("name (Kurdish)"), max_length=250, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=250, blank=True)
@@ -208,13 +215,13 @@ class Service(TimeStampedModel):
         verbose_name_plural = _("services")
 
     def __str__(self) -> str:
-        return self.name_en or self.name_ar
+        return localized(self, "name")
 
 
 class ServiceStep(models.Model):
     """One step of a service guide, saying where it happens."""
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="steps")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="steps", verbose_name=_("service"))
     position = models.PositiveSmallIntegerField(_("position"))
     location = models.CharField(_("where"), max_length=20, choices=StepLocation.choices)
     url = models.URLField(_("link"), blank=True, help_text=_("Where the step happens on another website."))
@@ -232,11 +239,11 @@ class ServiceStep(models.Model):
         verbose_name_plural = _("steps")
 
     def __str__(self) -> str:
-        return f"{self.position}. {self.title_en or self.title_ar}"
+        return f"{self.position}. {localized(self, 'title')}"
 
 
 class RequiredDocument(models.Model):
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="documents")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="documents", verbose_name=_("service"))
     position = models.PositiveSmallIntegerField(_("position"))
     name_ar = models.CharField(_("document (Arabic)"), max_length=250)
     name_ckb = models.CharField(_("document (Kurdish)"), max_length=250, blank=True)
@@ -251,11 +258,11 @@ class RequiredDocument(models.Model):
         verbose_name_plural = _("required documents")
 
     def __str__(self) -> str:
-        return self.name_en or self.name_ar
+        return localized(self, "name")
 
 
 class ServiceFee(models.Model):
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="fees")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="fees", verbose_name=_("service"))
     position = models.PositiveSmallIntegerField(_("position"))
     label_ar = models.CharField(_("what for (Arabic)"), max_length=200)
     label_ckb = models.CharField(_("what for (Kurdish)"), max_length=200, blank=True)
@@ -268,7 +275,7 @@ class ServiceFee(models.Model):
         verbose_name_plural = _("fees")
 
     def __str__(self) -> str:
-        return f"{self.label_en or self.label_ar}: {self.amount_iqd} IQD"
+        return f"{localized(self, 'label')}: {self.amount_iqd}"
 
 
 def media_upload_to(instance: "ServiceMedia", filename: str) -> str:
@@ -278,8 +285,10 @@ def media_upload_to(instance: "ServiceMedia", filename: str) -> str:
 class ServiceMedia(TimeStampedModel):
     """An image or a video attached to a guide or to one of its steps. Never autoplays."""
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="media")
-    step = models.ForeignKey(ServiceStep, on_delete=models.CASCADE, null=True, blank=True, related_name="media")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="media", verbose_name=_("service"))
+    step = models.ForeignKey(
+        ServiceStep, on_delete=models.CASCADE, null=True, blank=True, related_name="media", verbose_name=_("step")
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=10, choices=MediaKind.choices)
     # Each file is checked by its bytes (bawaba.catalog.media): it is served from the portal's origin.
@@ -324,13 +333,13 @@ class ServiceMedia(TimeStampedModel):
         verbose_name_plural = _("images and videos")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.alt_en or self.alt_ar}"
+        return f"{self.get_kind_display()}: {localized(self, 'alt')}"
 
 
 class ServiceFeedback(models.Model):
     """'Was this helpful?' — anonymous, kept for the operators who improve the guides."""
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="feedback")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("service"))
     is_helpful = models.BooleanField(_("helpful"))
     reason = models.CharField(_("reason"), max_length=20, choices=FeedbackReason.choices, blank=True)
     comment = models.CharField(_("comment"), max_length=500, blank=True)
@@ -349,8 +358,12 @@ class ServiceFeedback(models.Model):
 class DepartmentEditor(models.Model):
     """A staff member allowed to edit one department's catalogue entries (and its directorates')."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="catalog_departments")
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="editors")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="catalog_departments", verbose_name=_("user")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="editors", verbose_name=_("department")
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "department"], name="catalog_editor_unique")]

@@ -167,3 +167,8 @@ def test_docs_page_is_served_without_a_cdn(client, db):
     html = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower()
+
+
+def test_docs_page_fits_a_phone(client, db):
+    html = client.get("/api/v1/docs").content.decode()
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html

@@ -79,6 +79,8 @@ from bawaba.catalog.transfer.format import (
 from bawaba.core.errors import ValidationFailed
 from bawaba.core.i18n import CONTENT_LANGUAGES
 
+# Stored in revision history in one fixed language (see _record_revisions).
+IMPORT_REVISION_COMMENT = "Imported from a catalogue file."
 TRANSLATED = frozenset(CONTENT_LANGUAGES)
 GOVERNORATE_KEYS = frozenset(GOVERNORATE_FIELDS)
 CATEGORY_KEYS = frozenset(CATEGORY_FIELDS)
@@ -887,7 +889,9 @@ class CatalogueImporter:
         """One revision per service and per department, so an editor can go back to the imported guide."""
         for record in [*self._departments, *services]:
             with reversion.create_revision(atomic=False):
-                reversion.set_comment(_("Imported from a catalogue file."))
+                # Stored once for every reader of the history, so in one fixed language rather than
+                # whichever language the importing request happened to use.
+                reversion.set_comment(IMPORT_REVISION_COMMENT)
                 if self.user is not None:
                     reversion.set_user(self.user)
                 reversion.add_to_revision(record)
