@@ -25,6 +25,7 @@ from django.db.models import Case, Count, F, FloatField, Q, QuerySet, TextField,
 from django.db.models.expressions import CombinedExpression, RawSQL
 from django.db.models.functions import Concat, Greatest
 
+from bawaba.catalog.models import DepartmentKind
 from bawaba.catalog.search.lexicon import Vocabulary
 from bawaba.catalog.search.models import SearchDocument
 from bawaba.catalog.search.query import Group
@@ -34,7 +35,15 @@ LANGUAGES = ("ar", "ckb", "en")
 # The FTS5 table and its fts5vocab companions are created by migration 0002 on SQLite.
 FTS_MATCHING_IDS = "SELECT rowid FROM catalog_searchdocument_fts WHERE catalog_searchdocument_fts MATCH %s"
 TERM_COLUMNS = ("name_terms", "summary_terms", "detail_terms")
-CANDIDATE_FIELDS = ("service_id", "name_ar", "name_ckb", "name_en", *TERM_COLUMNS, "service__popularity")
+CANDIDATE_FIELDS = (
+    "service_id",
+    "name_ar",
+    "name_ckb",
+    "name_en",
+    *TERM_COLUMNS,
+    "service__popularity",
+    "service__department__kind",
+)
 
 
 def match_expression(
@@ -78,13 +87,14 @@ def _window_score(groups: list[Group]) -> Case | CombinedExpression | Value:
 
 
 def _candidate(row: Sequence[Any], trigram: float | None = None) -> Candidate:
-    service_id, name_ar, name_ckb, name_en, name_terms, summary_terms, detail_terms, popularity = row[:8]
+    service_id, name_ar, name_ckb, name_en, name_terms, summary_terms, detail_terms, popularity, kind = row[:9]
     return Candidate(
         id=service_id,
         names=(name_ar, name_ckb, name_en),
         tier_texts=(name_terms, summary_terms, detail_terms),
         popularity=popularity,
         trigram=trigram,
+        regional=kind == DepartmentKind.REGIONAL_MINISTRY,
     )
 
 
@@ -144,7 +154,7 @@ class SearchBackend(ABC):
         documents = SearchDocument.objects.filter(pk__in=ids)
         rows, has_trigrams = self.with_trigrams(documents, phrase)
         fields = (*CANDIDATE_FIELDS, "trigram") if has_trigrams else CANDIDATE_FIELDS
-        candidates = [_candidate(row, float(row[8]) if has_trigrams else None) for row in rows.values_list(*fields)]
+        candidates = [_candidate(row, float(row[9]) if has_trigrams else None) for row in rows.values_list(*fields)]
         return count, candidates
 
 

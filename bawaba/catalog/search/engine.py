@@ -8,6 +8,7 @@ from bawaba.catalog.models import Department, Service
 from bawaba.catalog.search.backends import backend_for
 from bawaba.catalog.search.lexicon import Lexicon, lexicon_cache
 from bawaba.catalog.search.query import QueryPlan, plan_query
+from bawaba.catalog.search.region import prefers_kurdistan_region
 from bawaba.catalog.search.scoring import Candidate, rank
 from bawaba.catalog.selectors import SearchPage
 from bawaba.core.i18n import CONTENT_LANGUAGES as LANGUAGES
@@ -50,7 +51,7 @@ def service_search(
         )
         if count >= ENOUGH_RESULTS:
             break
-    ranked = rank(plan, candidates)
+    ranked = rank(plan, candidates, prefer_regional=prefers_kurdistan_region(query=query, language=language))
     page_ids = [candidate.id for _score, candidate in ranked[(page - 1) * page_size : page * page_size]]
     services = Service.objects.select_related("department").in_bulk(page_ids)
     departments = [] if page > 1 or department or category else _departments(plan, lexicon, language)

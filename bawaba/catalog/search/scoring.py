@@ -8,6 +8,12 @@ best run of words of a name (which forgives typos the term match did not), and p
 
 Rewarding short names (how much of a name the query covers) was tried and dropped: it put
 "renew a passport" above "get a passport" for "passport", against what people want most often.
+
+Where a service exists both from a federal ministry and from a Kurdistan Region ministry, the one of
+the region the search is about (region.py: named in the query, else by reading language) comes
+first: a service of the other region loses a share of its score, but only to services of the
+preferred region that match every word group it matches. A query naming the other region, or a
+service only one region offers, is therefore never pushed down by it.
 """
 
 from collections.abc import Sequence
@@ -22,6 +28,10 @@ TRIGRAM_WEIGHT = 0.4
 # At most 0.6: enough to order services that match equally well, never enough to lift a match in a
 # summary (1.2 a word) over a match in a name (3.0 a word).
 POPULARITY_WEIGHT = 0.6
+# The share of its score a service of the other region keeps. The two versions of a service are worded
+# differently ("دفع فاتورة" / "تسديد قائمة"), so a query's wording can favour either by a whole name
+# word; this has to outweigh that, and the coverage rule above keeps it from doing more.
+OTHER_REGION_FACTOR = 0.65
 
 
 class Candidate:
@@ -32,7 +42,7 @@ class Candidate:
     the few lookups a query needs.
     """
 
-    __slots__ = ("_texts", "id", "names", "popularity", "trigram")
+    __slots__ = ("_texts", "id", "names", "popularity", "regional", "trigram")
 
     def __init__(
         self,
@@ -42,8 +52,10 @@ class Candidate:
         tier_texts: tuple[str, str, str],
         popularity: int = 0,
         trigram: float | None = None,
+        regional: bool = False,
     ) -> None:
         self.id = id
+        self.regional = regional  # offered by a Kurdistan Region ministry
         self.names = names  # normalised, one per language
         self.popularity = popularity
         self.trigram = trigram  # from the database when it can compute it; otherwise computed here
@@ -107,9 +119,16 @@ def _group_score(group: Group, candidate: Candidate) -> float:
 
 
 def score(plan: QueryPlan, candidate: Candidate, phrase_trigrams: frozenset[str] | None = None) -> float:
-    total = sum(_group_score(group, candidate) for group in plan.groups)
+    return _scored(plan, candidate, phrase_trigrams)[0]
+
+
+def _scored(plan: QueryPlan, candidate: Candidate, phrase_trigrams: frozenset[str] | None) -> tuple[float, int]:
+    """The score, and which groups of the query the candidate matches (bit i for group i)."""
+    group_scores = [_group_score(group, candidate) for group in plan.groups]
+    total = sum(group_scores)
+    matched = sum(1 << index for index, value in enumerate(group_scores) if value)
     if not total:
-        return 0.0
+        return 0.0, 0
     phrase = f" {plan.phrase} "
     has_phrase = " " in plan.phrase and any(phrase in f" {name} " for name in candidate.names)
     similarity = (
@@ -124,11 +143,32 @@ def score(plan: QueryPlan, candidate: Candidate, phrase_trigrams: frozenset[str]
         + PHRASE_WEIGHT * has_phrase
         + TRIGRAM_WEIGHT * similarity
         + POPULARITY_WEIGHT * min(candidate.popularity, 100) / 100
-    )
+    ), matched
 
 
-def rank(plan: QueryPlan, candidates: Sequence[Candidate]) -> list[tuple[float, Candidate]]:
-    """Candidates with their scores, best first; equal scores by popularity, then oldest first."""
+def rank(
+    plan: QueryPlan, candidates: Sequence[Candidate], *, prefer_regional: bool | None = None
+) -> list[tuple[float, Candidate]]:
+    """Candidates with their scores, best first; equal scores by popularity, then oldest first.
+
+    With `prefer_regional` (True: Kurdistan Region services, False: federal ones), a service of the
+    other region keeps OTHER_REGION_FACTOR of its score when one of the preferred region matches every
+    group it matches.
+    """
     phrase_trigrams = trigrams(plan.phrase)
-    scored = [(score(plan, candidate, phrase_trigrams), candidate) for candidate in candidates]
-    return sorted(scored, key=lambda pair: (-pair[0], -pair[1].popularity, pair[1].id))
+    scored = [(*_scored(plan, candidate, phrase_trigrams), candidate) for candidate in candidates]
+    if prefer_regional is not None:
+        preferred_coverage = [matched for _, matched, candidate in scored if candidate.regional == prefer_regional]
+        scored = [
+            (
+                value * OTHER_REGION_FACTOR
+                if candidate.regional != prefer_regional
+                and any(matched & covered == matched for covered in preferred_coverage)
+                else value,
+                matched,
+                candidate,
+            )
+            for value, matched, candidate in scored
+        ]
+    ranked = [(value, candidate) for value, _matched, candidate in scored]
+    return sorted(ranked, key=lambda pair: (-pair[0], -pair[1].popularity, pair[1].id))
