@@ -46,3 +46,38 @@ def test_key_searches_find_the_expected_service_in_the_top_three():
         if expected not in found:
             misses.append((query, expected, found))
     assert misses == []
+
+
+REGION_SEARCHES = [
+    # Arabic and English readers mostly live under the federal government, Sorani readers in the Kurdistan Region.
+    ("دفع فاتورة الكهرباء", "ar", "electricity-bill-payment"),
+    ("فاتورة الكهرباء", "ar", "electricity-bill-payment"),
+    ("اجازة سوق", "ar", "driving-licence-first"),
+    ("پسوولەی کارەبا", "ckb", "krg-electricity-bill"),
+    ("نوێکردنەوەی مۆڵەتی شۆفێری", "ckb", "krg-driving-licence"),
+    # Naming the region wins over the reading language.
+    ("فاتورة الكهرباء كردستان", "ar", "krg-electricity-bill"),
+    ("اجازة سوق اقليم", "ar", "krg-driving-licence"),
+    ("electricity bill Erbil", "en", "krg-electricity-bill"),
+]
+
+
+@pytest.mark.django_db
+def test_services_of_the_readers_region_come_first_unless_the_query_names_the_other():
+    call_command("load_demo", "--force", verbosity=0)
+    lexicon_cache.clear()
+    firsts = {
+        (query, language): service_search(query=query, language=language, page_size=1).results[0].slug
+        for query, language, _expected in REGION_SEARCHES
+    }
+    assert firsts == {(query, language): expected for query, language, expected in REGION_SEARCHES}
+
+
+@pytest.mark.django_db
+def test_a_page_past_the_results_says_so_and_links_back(client):
+    call_command("load_demo", "--force", verbosity=0)
+    lexicon_cache.clear()
+    response = client.get("/en/search/", {"q": "passport", "page": 99})
+    assert response.status_code == 200
+    assert "There are no more results." in response.content.decode()
+    assert 'href="?q=passport"' in response.content.decode()
