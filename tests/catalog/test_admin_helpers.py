@@ -104,3 +104,16 @@ def snapshot(service: Service) -> dict[str, Any]:
         "steps": list(service.steps.order_by("position").values_list("title_ar", flat=True)),
         "updated_at": service.updated_at,
     }
+
+
+def test_a_scoped_admin_that_names_no_scope_shows_nothing(db, service):
+    from django.contrib import admin as django_admin
+    from django.test import RequestFactory
+
+    from bawaba.catalog.admin.base import DepartmentScopedAdmin
+    from bawaba.catalog.models import Service
+
+    scoped = DepartmentScopedAdmin(Service, django_admin.site)
+    request = RequestFactory().get("/")
+    assert list(scoped.scope_queryset(request, Service.objects.all())) == []
+    assert scoped.department_id_of(service) == service.department_id

@@ -98,10 +98,12 @@ class DepartmentScopedAdmin(LanguageWidgetsMixin, VersionAdmin):
     history_latest_first = True
 
     def scope_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
-        raise NotImplementedError
+        """The records this user may manage. Closed by default: a subclass that forgets shows nothing."""
+        return queryset.none()
 
     def department_id_of(self, obj: Any) -> int | None:
-        raise NotImplementedError
+        """The department a record belongs to; most catalogue records name it directly."""
+        return getattr(obj, "department_id", None)
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
         return self.scope_queryset(request, super().get_queryset(request))

@@ -90,9 +90,6 @@ class OfficeAdmin(DepartmentScopedAdmin):
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return access.offices_editable_by(request.user, among=queryset)
 
-    def department_id_of(self, obj: Office) -> int | None:
-        return obj.department_id
-
     @admin.display(description=_("office"), ordering="name_ar")
     def display_name(self, obj: Office) -> str:
         return str(obj)

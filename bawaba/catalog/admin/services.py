@@ -201,9 +201,6 @@ class ServiceAdmin(DepartmentScopedAdmin):
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return access.services_editable_by(request.user, among=queryset)
 
-    def department_id_of(self, obj: Service) -> int | None:
-        return obj.department_id
-
     @admin.display(description=_("service"), ordering="name_ar")
     def display_name(self, obj: Service) -> str:
         return localized(obj, "name")

@@ -20,7 +20,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext as _
 
 from bawaba.catalog.transfer.errors import CatalogueImportFailed, Problem
-from bawaba.catalog.transfer.format import FORMAT_NAME, FORMAT_VERSION, MAX_DOCUMENT_BYTES
+from bawaba.catalog.transfer.format import FORMAT_NAME, FORMAT_VERSION, MAX_DOCUMENT_BYTES, SERVICE_FIELDS
 from bawaba.catalog.transfer.json_export import service_document, services_for_export
 from bawaba.catalog.transfer.json_import import ImportReport, catalogue_import
 from bawaba.core.i18n import CONTENT_LANGUAGES
@@ -41,28 +41,18 @@ def _languages(*names: str) -> tuple[str, ...]:
     return tuple(f"{name}_{language}" for name in names for language in CONTENT_LANGUAGES)
 
 
-TEXT_COLUMNS = _languages("name", "summary", "eligibility", "legal_basis", "fee_note")
+TRANSLATED_FIELDS = ("name", "summary", "eligibility", "legal_basis", "fee_note")
+TEXT_COLUMNS = _languages(*TRANSLATED_FIELDS)
 LIST_COLUMNS = ("channels", "categories", "life_events", "offices", "related_services")
 BOOLEAN_COLUMNS = ("is_account_required", "is_published", "is_demo")
 NUMBER_COLUMNS = ("duration_min_days", "duration_max_days", "popularity")
-SERVICE_COLUMNS = (
-    "slug",
-    "department",
-    *TEXT_COLUMNS,
-    "classification",
-    "channels",
-    "is_account_required",
-    "online_url",
-    "duration_min_days",
-    "duration_max_days",
-    "categories",
-    "life_events",
-    "offices",
-    "related_services",
-    "last_reviewed_on",
-    "is_published",
-    "is_demo",
-    "popularity",
+# The JSON service fields, in the same order, with each translated text spread over one column per
+# language; steps, documents, fees and media travel in numbered column groups (GROUPS) instead.
+SERVICE_COLUMNS = tuple(
+    column
+    for name in SERVICE_FIELDS
+    if name not in {"steps", "documents", "fees", "media"}
+    for column in (_languages(name) if name in TRANSLATED_FIELDS else (name,))
 )
 REQUIRED_COLUMNS = ("slug", "department", "name_ar", "summary_ar")
 
