@@ -25,3 +25,13 @@ def service(department):
         name_en="Renew a passport",
         name_ckb="نوێکردنەوەی پاسپۆرت",
     )
+
+
+@pytest.fixture(autouse=True)
+def _outbox_in_a_temporary_file(settings, tmp_path):
+    """Messages "sent" by a test land in its own outbox file, never the developer's var/outbox.jsonl."""
+    settings.BAWABA_OUTBOX_FILE = tmp_path / "outbox.jsonl"
+    from bawaba.notifications import routing
+
+    routing.breaker.reset()
+    routing.forget_states()

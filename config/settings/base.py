@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "bawaba.core",
     "bawaba.accounts",
     "bawaba.catalog",
+    "bawaba.notifications",
     "bawaba.api",
 ]
 

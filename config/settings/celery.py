@@ -11,3 +11,23 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Asia/Baghdad"
+
+# Fail fast when the broker is down: the message is already in the database and the sweeper will
+# queue it again, so a web request must not hang on Redis.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "visibility_timeout": 3600}
+
+# Queues: urgent (one-time codes) never waits behind normal mail; receipts and periodic work have
+# their own so a flood of one cannot starve another. See docs/operations.md for the worker commands.
+CELERY_TASK_DEFAULT_QUEUE = "normal"
+CELERY_TASK_ROUTES = {
+    "notifications.apply_receipt": {"queue": "receipts"},
+    "notifications.sweep": {"queue": "periodic"},
+    "notifications.adjust_health": {"queue": "periodic"},
+}
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": 5.0, "options": {"expires": 5}},
+    "notifications-health": {"task": "notifications.adjust_health", "schedule": 30.0, "options": {"expires": 30}},
+}

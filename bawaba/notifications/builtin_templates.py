@@ -1,0 +1,35 @@
+"""Templates the portal itself relies on. Editors may reword them; the names are what code sends by.
+
+Installed by migration 0002; `install_builtin_templates` also restores them where a test emptied the table.
+"""
+
+from typing import Any
+
+BUILTIN: list[dict[str, Any]] = [
+    {
+        "name": "verification_code",
+        "channel": "sms",
+        "sensitive": True,
+        "description": "One-time code that confirms a phone number or a sign-in.",
+        "body_ar": "رمز بوابة: ((code)). صالح ((minutes)) دقائق. لا تعطه لأحد.",
+        "body_ckb": "کۆدی بەوابە: ((code)). بۆ ((minutes)) خولەک کار دەکات. بە کەسی مەدە.",
+        "body_en": "Your Bawaba code is ((code)). It expires in ((minutes)) minutes. Never share it.",
+    },
+    {
+        "name": "provider_test",
+        "channel": "sms",
+        "sensitive": False,
+        "description": "Sent by operators from the delivery dashboard to check a provider end to end.",
+        "body_ar": "رسالة اختبار من بوابة (((provider))).",
+        "body_ckb": "نامەی تاقیکردنەوە لە بەوابە (((provider))).",
+        "body_en": "Test message from Bawaba (((provider))).",
+    },
+]
+
+
+def install_builtin_templates(model: Any = None) -> None:
+    """Create any missing built-in template; never overwrites an editor's wording."""
+    if model is None:
+        from bawaba.notifications.models import MessageTemplate as model
+    for entry in BUILTIN:
+        model.objects.get_or_create(name=entry["name"], defaults=entry)

@@ -1,0 +1,75 @@
+"""Hand a stored message to a queue, or, in the embedded mode without a broker, deliver it at once.
+
+Never raises: the message is already safe in the database, and if the queue cannot take it now the
+sweeper will hand it over again. A web request that stored a message must not fail because Redis did.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from bawaba.notifications.constants import Priority, Status
+from bawaba.notifications.models import Message
+
+logger = logging.getLogger(__name__)
+
+EMBEDDED_SWEEP_EVERY = 15  # seconds
+
+
+def queue_for(priority: str) -> str:
+    return "urgent" if priority == Priority.URGENT else "normal"
+
+
+def embedded() -> bool:
+    return bool(settings.CELERY_TASK_ALWAYS_EAGER)
+
+
+def enqueue(message_id: uuid.UUID | str, priority: str, *, countdown: float | None = None) -> bool:
+    """True when the queue (or the embedded deliverer) took it; False leaves it to the sweeper."""
+    from bawaba.notifications.delivery import deliver
+    from bawaba.notifications.tasks import deliver_message
+
+    if embedded():
+        if countdown:
+            return True  # no timer without a worker: the next sweep sends it when it is due
+        try:
+            deliver(message_id)
+        except Exception:
+            logger.exception("Delivering message %s failed; the sweeper will try again", message_id)
+        maybe_sweep()
+        return True
+    try:
+        deliver_message.apply_async(args=[str(message_id)], queue=queue_for(priority), countdown=countdown)
+    except Exception as exc:
+        logger.warning("Could not queue message %s (%s); the sweeper will queue it again", message_id, exc)
+        return False
+    return True
+
+
+def enqueue_new(message_id: uuid.UUID | str, priority: str) -> None:
+    """Called once the transaction that stored the message has committed."""
+    if not embedded():
+        if enqueue(message_id, priority):
+            Message.objects.filter(pk=message_id, status=Status.CREATED).update(status=Status.QUEUED)
+        return
+    # Inline delivery would otherwise leave it "created" only if it failed; mark first for honest status.
+    Message.objects.filter(pk=message_id, status=Status.CREATED).update(status=Status.QUEUED)
+    enqueue(message_id, priority)
+
+
+def maybe_sweep() -> None:
+    """Without beat, the embedded mode sweeps now and then on the back of ordinary sending."""
+    if not embedded():
+        return
+    if cache.add("notifications:embedded-sweep", timezone.now().isoformat(), EMBEDDED_SWEEP_EVERY):
+        from bawaba.notifications.sweeper import sweep
+
+        try:
+            sweep()
+        except Exception:
+            logger.exception("The embedded sweep failed")

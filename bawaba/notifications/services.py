@@ -1,0 +1,101 @@
+"""The one call other apps use to send a message, and the operator's pause switch.
+
+    from bawaba.notifications.services import send
+    send("verification_code", to=phone, values={"code": code, "minutes": 5},
+         priority="urgent", expires_in=300, language=user.preferred_language,
+         reference=f"accounts.verification:{verification.pk}")
+
+Call it inside the transaction that records the business event: the message row commits (or rolls
+back) with it, and it is handed to a queue only after the commit. Everything is checked first: an
+unknown template, an invalid recipient or a missing value raises ValidationFailed and stores nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bawaba.core.errors import ValidationFailed
+from bawaba.notifications import routing
+from bawaba.notifications.constants import Priority, Status
+from bawaba.notifications.dispatch import enqueue_new
+from bawaba.notifications.models import Message, MessageTemplate, ProviderState
+from bawaba.notifications.providers.config import provider_config, providers_for
+from bawaba.notifications.recipients import normalise_recipient
+from bawaba.notifications.rendering import render
+
+
+def send(
+    template: str,
+    *,
+    to: str,
+    values: Mapping[str, object] | None = None,
+    priority: str = Priority.NORMAL,
+    expires_at: dt.datetime | None = None,
+    expires_in: float | dt.timedelta | None = None,
+    language: str = "ar",
+    reference: str = "",
+    iraqi_mobile_only: bool = False,
+) -> Message:
+    if priority not in Priority.values:
+        raise ValidationFailed(
+            _("Unknown message priority."), code="invalid_priority", fields={"priority": [_("Use urgent or normal.")]}
+        )
+    found = MessageTemplate.objects.filter(name=template).first()
+    if found is None:
+        raise ValidationFailed(
+            _("There is no message template called “%(name)s”.") % {"name": template},
+            code="unknown_template",
+            fields={"template": [_("Unknown template.")]},
+        )
+    if not providers_for(found.channel):
+        raise ValidationFailed(_("Messages of this kind cannot be sent yet."), code="channel_unavailable")
+    recipient = normalise_recipient(found.channel, to, iraqi_mobile_only=iraqi_mobile_only)
+    rendered = render(found, values or {}, language)
+    now = timezone.now()
+    if expires_in is not None:
+        seconds = expires_in.total_seconds() if isinstance(expires_in, dt.timedelta) else float(expires_in)
+        expires_at = now + dt.timedelta(seconds=seconds)
+    if expires_at is None and priority == Priority.URGENT:
+        expires_at = now + dt.timedelta(seconds=settings.BAWABA_NOTIFY_URGENT_TTL)
+    if expires_at is not None and expires_at <= now:
+        raise ValidationFailed(_("This message would expire before it is sent."), code="already_expired")
+    message = Message.objects.create(
+        template=found,
+        channel=found.channel,
+        recipient=recipient.address,
+        operator=recipient.operator,
+        language=rendered.language,
+        sender=found.sender,
+        subject=rendered.subject,
+        body=rendered.body,
+        priority=priority,
+        reference=reference[:120],
+        status=Status.CREATED,
+        created_at=now,
+        expires_at=expires_at,
+        next_attempt_at=now,
+    )
+    transaction.on_commit(partial(enqueue_new, message.pk, priority), robust=True)
+    return message
+
+
+def set_paused(provider: str, paused: bool, *, by: object | None = None) -> ProviderState:
+    """Stop (or resume) giving a provider new messages; what it already accepted is unaffected."""
+    if provider_config(provider) is None:
+        raise ValidationFailed(
+            _("There is no provider called “%(name)s”.") % {"name": provider}, code="unknown_provider"
+        )
+    state, _created = ProviderState.objects.get_or_create(name=provider)
+    state.paused = paused
+    state.paused_at = timezone.now() if paused else None
+    state.paused_by = by if paused else None  # type: ignore[assignment]
+    state.save(update_fields=["paused", "paused_at", "paused_by", "updated_at"])
+    routing.forget_states()
+    return state
