@@ -21,10 +21,12 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", include("bawaba.api.urls")),
+    path("notifications/", include("bawaba.notifications.urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("", include("bawaba.notifications.page_urls")),
     path("", include("bawaba.catalog.urls")),
     prefix_default_language=True,
 )
