@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint typecheck check lock messages demo clean bench
+.PHONY: run test lint typecheck check lock messages demo clean bench worker
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ run: $(VENV)/.runtime-installed
 ## Run the whole test suite (set DATABASE_URL / REDIS_URL to test against PostgreSQL and Redis)
 test: $(VENV)/.dev-installed node_modules/.installed
 	BAWABA_ENV=test $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+## Celery workers and beat on Redis, as in production (the embedded default needs none)
+worker: $(VENV)/.runtime-installed
+	@test -n "$$REDIS_URL$$CELERY_BROKER_URL" || { echo "Set REDIS_URL: without a broker the web process sends messages itself"; exit 1; }
+	$(BIN)/celery -A config worker -B -Q urgent,normal,receipts,periodic --loglevel=INFO
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

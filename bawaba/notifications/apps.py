@@ -8,4 +8,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from bawaba.notifications import signals  # noqa: F401  (connects the settings-change handler)
+        from bawaba.notifications import checks, signals  # noqa: F401  (registers checks and signal handlers)

@@ -1,0 +1,37 @@
+"""System checks: a production portal whose messages only reach a file is a mistake worth stopping on."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+
+from bawaba.notifications.constants import Channel
+from bawaba.notifications.providers.config import provider_configs
+
+
+@checks.register(checks.Tags.compatibility)
+def check_providers(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    try:
+        configs = provider_configs()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), id="notifications.E001")]
+    problems: list[checks.CheckMessage] = []
+    if settings.BAWABA_ENV == "production":
+        sms = [config for config in configs if Channel.SMS in config.channels]
+        if not sms or all(config.kind == "outbox" for config in sms):
+            problems.append(
+                checks.Warning(
+                    "SMS messages only go to the outbox file: citizens will receive nothing.",
+                    hint="Configure SMPP or HTTP providers in BAWABA_NOTIFY_PROVIDERS (docs/notifications.md).",
+                    id="notifications.W001",
+                )
+            )
+        if not [config for config in sms if config.kind != "outbox"][1:]:
+            problems.append(
+                checks.Warning(
+                    "Fewer than two real SMS providers are configured: there is nothing to fail over to.",
+                    id="notifications.W002",
+                )
+            )
+    return problems
