@@ -109,6 +109,11 @@ def _expire(message: Message, now: dt.datetime) -> None:
     _redact_if_sensitive(message)
 
 
+def _redaction(message: Message) -> dict[str, object]:
+    """Fields that erase a secret's text, to write together with the message's final state."""
+    return {"body": "", "redacted": True} if message.template.sensitive else {}
+
+
 def _redact_if_sensitive(message: Message) -> None:
     # A one-time code is no use to anyone once it is out of our hands; don't keep it readable.
     if message.template.sensitive:
@@ -138,8 +143,13 @@ def deliver(message_id: uuid.UUID | str) -> None:
     message = claim(message_id)
     if message is None:
         return
-    excluded = set(
-        Attempt.objects.filter(message=message, outcome__in=NO_RETRY_OUTCOMES).values_list("provider", flat=True)
+    first_try = message.rounds == 1 and message.sweeps == 0
+    excluded = (
+        set()
+        if first_try
+        else set(
+            Attempt.objects.filter(message=message, outcome__in=NO_RETRY_OUTCOMES).values_list("provider", flat=True)
+        )
     )
     tried_this_round: set[str] = set()
     any_candidate = False
@@ -195,8 +205,8 @@ def deliver(message_id: uuid.UUID | str) -> None:
             provider_reference=accepted.reference[:120],
             sent_at=sent_at,
             accept_latency_ms=max(0, round((sent_at - message.created_at).total_seconds() * 1000)),
+            **_redaction(message),
         )
-        _redact_if_sensitive(message)
         return
     _schedule_retry(message, any_candidate=any_candidate or bool(tried_this_round))
 
