@@ -1,6 +1,6 @@
 """Celery: a Redis broker when REDIS_URL is set, otherwise tasks run in-process (the embedded mode)."""
 
-from config.env import env_bool, env_str
+from config.env import VAR_DIR, env_bool, env_str
 from config.settings.base import BAWABA_ENV
 from config.settings.cache import REDIS_URL
 
@@ -36,3 +36,4 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 5.0, "options": {"expires": 5}},
     "notifications-health": {"task": "notifications.adjust_health", "schedule": 30.0, "options": {"expires": 30}},
 }
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
