@@ -1,0 +1,70 @@
+"""Choosing a provider: weights, pauses, standbys and the per-process circuit breaker."""
+
+from collections import Counter
+
+import pytest
+
+from bawaba.notifications import routing
+from bawaba.notifications.models import ProviderState
+from bawaba.notifications.services import set_paused
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def three(settings, tmp_path):
+    settings.BAWABA_NOTIFY_PROVIDERS = [
+        {"name": "big", "kind": "outbox", "weight": 90, "options": {"path": str(tmp_path / "big")}},
+        {"name": "small", "kind": "outbox", "weight": 10, "options": {"path": str(tmp_path / "small")}},
+        {"name": "standby", "kind": "outbox", "weight": 0, "options": {"path": str(tmp_path / "standby")}},
+    ]
+
+
+def picks(count=2000, exclude=()):
+    return Counter(routing.choose("sms", exclude=exclude).name for _ in range(count))
+
+
+def test_traffic_follows_the_weights_and_spares_the_standby(three):
+    counts = picks()
+    assert counts["standby"] == 0
+    assert 0.8 < counts["big"] / 2000 < 0.97
+
+
+def test_a_paused_provider_gets_nothing(three):
+    set_paused("big", True)
+    assert set(picks(200)) == {"small"}
+    set_paused("big", False)
+    assert "big" in picks(200)
+
+
+def test_lower_health_means_a_smaller_share(three):
+    ProviderState.objects.create(name="big", health=0.05)
+    routing.forget_states()
+    counts = picks()
+    assert counts["small"] > counts["big"]
+
+
+def test_the_breaker_sends_the_next_message_elsewhere_at_once(three):
+    routing.report_failure("big")
+    assert set(picks(200)) == {"small"}
+    routing.report_success("big")
+    assert "big" in picks(200)
+
+
+def test_the_standby_steps_in_when_nothing_weighted_is_left(three):
+    assert routing.choose("sms", exclude={"big", "small"}).name == "standby"
+
+
+def test_when_everything_is_degraded_the_healthiest_is_still_tried(three):
+    for name in ("big", "small", "standby"):
+        routing.report_failure(name)
+    assert routing.choose("sms").name == "big"
+
+
+def test_nothing_left_means_none(three):
+    set_paused("standby", True)
+    assert routing.choose("sms", exclude={"big", "small"}) is None
+
+
+def test_unknown_channel_has_no_provider(three):
+    assert routing.choose("push") is None
