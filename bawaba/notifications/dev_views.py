@@ -1,7 +1,39 @@
-"""Pages that exist in development only (being written)."""
+"""Pages that exist in development only: the outbox, where a developer reads the codes "sent" by SMS.
 
+Nothing here is linked from any page. The setting is read on every request, so switching it off in a
+running process (or a test) closes the page at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from bawaba.notifications.providers.outbox import recent_outbox
+
+OUTBOX_PAGE_SIZE = 50
+
+
+def _when(value: Any) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def outbox(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    if not settings.BAWABA_NOTIFY_DEV_PAGES:
+        raise Http404
+    records = [
+        {**record, "sent": _when(record.get("sent_at") or record.get("created_at"))}
+        for record in recent_outbox(OUTBOX_PAGE_SIZE)
+    ]
+    response = TemplateResponse(request, "notifications/dev_outbox.html", {"records": records})
+    # One-time codes are on this page: no search engine, no cache keeps it.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "no-store"
+    return response
