@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from bawaba.notifications.constants import Channel
 from bawaba.notifications.providers.outbox import recent_outbox
 
 OUTBOX_PAGE_SIZE = 50
@@ -28,8 +29,13 @@ def _when(value: Any) -> dt.datetime | None:
 def outbox(request: HttpRequest) -> HttpResponse:
     if not settings.BAWABA_NOTIFY_DEV_PAGES:
         raise Http404
+    channels = dict(Channel.choices)
     records = [
-        {**record, "sent": _when(record.get("sent_at") or record.get("created_at"))}
+        {
+            **record,
+            "sent": _when(record.get("sent_at") or record.get("created_at")),
+            "channel_label": channels.get(str(record.get("channel")), record.get("channel")),
+        }
         for record in recent_outbox(OUTBOX_PAGE_SIZE)
     ]
     response = TemplateResponse(request, "notifications/dev_outbox.html", {"records": records})

@@ -229,7 +229,9 @@ def test_the_number_of_queries_does_not_grow_with_the_rows():
     empty = queries()
     recent = NOW - 10 * MINUTE
     for index in range(30):
-        row = sent("alpha" if index % 2 else "beta", recent, status=Status.DELIVERED, accept_ms=index, delivery_ms=index)
+        row = sent(
+            "alpha" if index % 2 else "beta", recent, status=Status.DELIVERED, accept_ms=index, delivery_ms=index
+        )
         attempt(row.provider, Outcome.ACCEPTED, recent, 10 * index, to=row)
     assert queries() == empty <= 10
 

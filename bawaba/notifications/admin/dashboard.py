@@ -28,32 +28,41 @@ from bawaba.notifications.stats import WINDOWS, Figures, delivery_dashboard
 URL_PREFIX = "notifications_providerstate"
 
 
-def figure_rows(windows: dict[str, Figures]) -> list[tuple[str, list[str]]]:
-    """One row per figure, one cell per window (last hour, last day): readable on a narrow screen."""
-    rows: list[tuple[Any, Any]] = [
-        (_("Tries"), lambda f: display.count(f.attempts)),
-        (_("Accepted"), lambda f: display.share(f.accepted_share)),
-        (_("Failed or no answer"), lambda f: display.share(f.failed_share)),
-        (_("Messages sent"), lambda f: display.count(f.sent)),
-        (_("Delivered, of those with a final receipt"), _delivered),
-        (_("Provider's answer, median"), lambda f: display.latency(f.attempt_latency.percentile(0.5))),
-        (_("Provider's answer, 90%"), lambda f: display.latency(f.attempt_latency.percentile(0.9))),
-        (_("Provider's answer, 99%"), lambda f: display.latency(f.attempt_latency.percentile(0.99))),
-        (_("From sending to acceptance, median"), lambda f: display.latency(f.accept_latency.percentile(0.5))),
-        (_("From sending to acceptance, 99%"), lambda f: display.latency(f.accept_latency.percentile(0.99))),
-        (_("From acceptance to delivery, median"), lambda f: display.latency(f.delivery_latency.percentile(0.5))),
-        (_("From acceptance to delivery, 90%"), lambda f: display.latency(f.delivery_latency.percentile(0.9))),
+Cells = list[str]
+
+
+def figure_groups(windows: dict[str, Figures]) -> list[tuple[str, list[tuple[str, Cells]]]]:
+    """Figures in groups of rows, one cell per window (last hour, last day): narrow enough for a phone."""
+
+    def row(label: Any, cell: Any) -> tuple[str, Cells]:
+        return str(label), [cell(windows[window]) for window in WINDOWS]
+
+    def latencies(histogram: str, *fractions: float) -> list[tuple[str, Cells]]:
+        names = {0.5: _("median"), 0.9: _("90%"), 0.99: _("99%")}
+        return [
+            row(
+                names[fraction],
+                lambda f, fraction=fraction: display.latency(getattr(f, histogram).percentile(fraction)),
+            )
+            for fraction in fractions
+        ]
+
+    return [
+        (
+            "",
+            [
+                row(_("Tries"), lambda f: display.count(f.attempts)),
+                row(_("Accepted"), lambda f: display.share(f.accepted_share)),
+                row(_("Failed or no answer"), lambda f: display.share(f.failed_share)),
+                row(_("Messages sent"), lambda f: display.count(f.sent)),
+                row(_("With a final receipt"), lambda f: display.count(f.final_receipts)),
+                row(_("Of those, delivered"), lambda f: display.share(f.delivered_share)),
+            ],
+        ),
+        (str(_("Provider's answer time")), latencies("attempt_latency", 0.5, 0.9, 0.99)),
+        (str(_("From sending to acceptance")), latencies("accept_latency", 0.5, 0.99)),
+        (str(_("From acceptance to delivery")), latencies("delivery_latency", 0.5, 0.9)),
     ]
-    return [(str(label), [cell(windows[window]) for window in WINDOWS]) for label, cell in rows]
-
-
-def _delivered(figures: Figures) -> str:
-    if not figures.final_receipts:
-        return display.NONE
-    return gettext("%(share)s of %(count)s") % {
-        "share": display.share(figures.delivered_share),
-        "count": display.count(figures.final_receipts),
-    }
 
 
 @admin.register(ProviderState)
@@ -84,13 +93,13 @@ class ProviderStateAdmin(admin.ModelAdmin):
             "dashboard": dashboard,
             "windows": [window_names[window] for window in WINDOWS],
             "providers": [
-                {"state": provider, "health": display.share(provider.health), "rows": figure_rows(provider.windows)}
+                {"state": provider, "health": display.share(provider.health), "groups": figure_groups(provider.windows)}
                 for provider in dashboard.providers
             ],
             "operators": [
                 {
                     "name": operator.name if operator.code else gettext("Other (e-mail, numbers abroad)"),
-                    "rows": figure_rows(operator.windows),
+                    "groups": figure_groups(operator.windows),
                 }
                 for operator in dashboard.operators
             ],

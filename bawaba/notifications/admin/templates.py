@@ -110,18 +110,21 @@ class MessageTemplateAdmin(VersionAdmin):
             return "—"
         return format_html_join(
             SafeString("<br>"),
-            '<span class="{}">{}: {}</span>',
-            (("sms-too-long" if figure.too_long else "", figure.name, _summary(figure)) for figure in figures),
+            '<span class="sms-length-cell{}"><abbr title="{}">{}</abbr>: {}</span>',
+            (
+                (" sms-too-long" if figure.too_long else "", figure.name, figure.language, _summary(figure))
+                for figure in figures
+            ),
         )
 
 
 def _summary(figure: LanguageLength) -> str:
-    """One language's figures in a list cell: "UCS-2, 52 characters, 1 part"."""
+    """One language's figures in a list cell: "1 part (UCS-2, 52 characters)"."""
     characters = ngettext("%(count)s character", "%(count)s characters", figure.length.units) % {
         "count": figure.length.units
     }
     parts = ngettext("%(count)s part", "%(count)s parts", figure.length.parts) % {"count": figure.length.parts}
-    return f"{figure.length.encoding}, {characters}, {parts}"
+    return f"{parts} ({figure.length.encoding}, {characters})"
 
 
 def _fieldset_language(options: dict[str, Any]) -> str | None:
