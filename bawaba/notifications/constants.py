@@ -18,8 +18,8 @@ class Priority(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    CREATED = "created", _("Created")  # stored; not yet handed to a queue
-    QUEUED = "queued", _("Queued")  # on a queue, or waiting for its next try
+    CREATED = "created", _("Created")  # stored and handed to a queue; no worker has taken it yet
+    QUEUED = "queued", _("Queued")  # tried without success; waiting for its next round
     SENDING = "sending", _("Sending")  # a worker holds it (until lease_until)
     SENT = "sent", _("Sent")  # a provider accepted it
     DELIVERED = "delivered", _("Delivered")  # the provider's receipt says it reached the phone

@@ -68,20 +68,31 @@ def give_up_at(message: Message) -> dt.datetime:
     return message.created_at + dt.timedelta(seconds=settings.BAWABA_NOTIFY_NORMAL_TTL)
 
 
-def claim(message_id: uuid.UUID | str) -> Message | None:
-    now = timezone.now()
-    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + dt.timedelta(seconds=1))
-    claimed = Message.objects.filter(due, pk=message_id, status__in=WAITING_STATUSES).update(
-        status=Status.SENDING, lease_until=now + dt.timedelta(seconds=MIN_LEASE_SECONDS), rounds=F("rounds") + 1
-    )
-    if not claimed:
-        return None
-    message = Message.objects.select_related("template").get(pk=message_id)
-    lease = _lease_seconds(message)
-    if lease > MIN_LEASE_SECONDS:
-        message.lease_until = now + dt.timedelta(seconds=lease)
-        Message.objects.filter(pk=message.pk).update(lease_until=message.lease_until)
-    return message
+def _due() -> Q:
+    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now() + dt.timedelta(seconds=1))
+
+
+def waiting_message(message_id: uuid.UUID | str) -> Message | None:
+    """The message if it is waiting and due; a plain read, so a duplicate task costs no write."""
+    return Message.objects.select_related("template").filter(_due(), pk=message_id, status__in=WAITING_STATUSES).first()
+
+
+def claim(message: Message, provider: str | None, now: dt.datetime) -> tuple[bool, Attempt | None]:
+    """Take the message for this worker and open its first attempt, in one commit.
+
+    The conditional UPDATE is what makes two workers given the same message send it once: only one
+    of them changes the row. The lease is long enough for a round over every provider.
+    """
+    lease = now + dt.timedelta(seconds=_lease_seconds(message))
+    with transaction.atomic():
+        claimed = Message.objects.filter(_due(), pk=message.pk, status__in=WAITING_STATUSES).update(
+            status=Status.SENDING, lease_until=lease, rounds=F("rounds") + 1
+        )
+        if not claimed:
+            return False, None
+        message.status, message.lease_until, message.rounds = Status.SENDING, lease, message.rounds + 1
+        attempt = Attempt.objects.create(message=message, provider=provider, started_at=now) if provider else None
+    return True, attempt
 
 
 def _finish(message: Message, **fields: object) -> bool:
@@ -96,7 +107,11 @@ def _finish(message: Message, **fields: object) -> bool:
 def _expire(message: Message, now: dt.datetime) -> None:
     if message.expires_at is not None:
         _finish(
-            message, status=Status.EXPIRED, completed_at=now, failure_reason="Expired before any provider accepted it"
+            message,
+            status=Status.EXPIRED,
+            completed_at=now,
+            failure_reason="Expired before any provider accepted it",
+            **_redaction(message),
         )
     else:
         _finish(
@@ -105,19 +120,16 @@ def _expire(message: Message, now: dt.datetime) -> None:
             failure_kind=FailureKind.TEMPORARY,
             completed_at=now,
             failure_reason="No provider accepted it within the retry window",
+            **_redaction(message),
         )
-    _redact_if_sensitive(message)
 
 
 def _redaction(message: Message) -> dict[str, object]:
-    """Fields that erase a secret's text, to write together with the message's final state."""
+    """Fields that erase a secret's text, written with the message's final state.
+
+    A one-time code is no use to anyone once it is out of our hands; the database does not keep it.
+    """
     return {"body": "", "redacted": True} if message.template.sensitive else {}
-
-
-def _redact_if_sensitive(message: Message) -> None:
-    # A one-time code is no use to anyone once it is out of our hands; don't keep it readable.
-    if message.template.sensitive:
-        Message.objects.filter(pk=message.pk).update(body="", redacted=True)
 
 
 def _outgoing(message: Message) -> OutgoingMessage:
@@ -140,44 +152,44 @@ def _elapsed_ms(started: float) -> int:
 
 
 def deliver(message_id: uuid.UUID | str) -> None:
-    message = claim(message_id)
+    message = waiting_message(message_id)
     if message is None:
         return
-    first_try = message.rounds == 1 and message.sweeps == 0
-    excluded = (
-        set()
-        if first_try
-        else set(
-            Attempt.objects.filter(message=message, outcome__in=NO_RETRY_OUTCOMES).values_list("provider", flat=True)
-        )
-    )
+    first_try = message.rounds == 0 and message.sweeps == 0
+    excluded = set() if first_try else _providers_not_to_ask(message)
     tried_this_round: set[str] = set()
     any_candidate = False
+    held = False
     outgoing = _outgoing(message)
     while True:
         now = timezone.now()
-        if now >= give_up_at(message):
+        expired = now >= give_up_at(message)
+        config = None if expired else routing.choose(message.channel, exclude=excluded | tried_this_round)
+        if not held:
+            held, attempt = claim(message, config.name if config else None, now)
+            if not held:
+                return  # another worker has it, or it is done
+        elif config is not None:
+            attempt = Attempt.objects.create(message=message, provider=config.name, started_at=now)
+        if expired:
             _expire(message, now)
             return
-        config = routing.choose(message.channel, exclude=excluded | tried_this_round)
-        if config is None:
+        if config is None or attempt is None:
             break
         any_candidate = True
-        attempt = Attempt.objects.create(message=message, provider=config.name, started_at=now)
         started = time.monotonic()
         try:
             accepted: Accepted = get_provider(config.name).send(outgoing, timeout=_attempt_timeout(message, now))
         except PermanentFailure as exc:
             _record(attempt, Outcome.REJECTED, started, exc)
-            finished = timezone.now()
             _finish(
                 message,
                 status=Status.FAILED,
                 failure_kind=FailureKind.PERMANENT,
                 failure_reason=str(exc)[:300],
-                completed_at=finished,
+                completed_at=timezone.now(),
+                **_redaction(message),
             )
-            _redact_if_sensitive(message)
             return
         except TemporaryFailure as exc:
             maybe = exc.maybe_accepted
@@ -192,23 +204,34 @@ def deliver(message_id: uuid.UUID | str) -> None:
             routing.report_failure(config.name)
             excluded.add(config.name)
             continue
-        latency = _elapsed_ms(started)
-        Attempt.objects.filter(pk=attempt.pk).update(
-            outcome=Outcome.ACCEPTED, finished_at=timezone.now(), latency_ms=latency
-        )
         routing.report_success(config.name)
-        sent_at = timezone.now()
+        _accepted(message, attempt, config.name, accepted, started)
+        return
+    _schedule_retry(message, any_candidate=any_candidate or bool(tried_this_round))
+
+
+def _providers_not_to_ask(message: Message) -> set[str]:
+    return set(
+        Attempt.objects.filter(message=message, outcome__in=NO_RETRY_OUTCOMES).values_list("provider", flat=True)
+    )
+
+
+def _accepted(message: Message, attempt: Attempt, provider: str, accepted: Accepted, started: float) -> None:
+    """Record the acceptance on the attempt and the message together: one commit, never half."""
+    sent_at = timezone.now()
+    with transaction.atomic():
+        Attempt.objects.filter(pk=attempt.pk).update(
+            outcome=Outcome.ACCEPTED, finished_at=sent_at, latency_ms=_elapsed_ms(started)
+        )
         _finish(
             message,
             status=Status.SENT,
-            provider=config.name,
+            provider=provider,
             provider_reference=accepted.reference[:120],
             sent_at=sent_at,
             accept_latency_ms=max(0, round((sent_at - message.created_at).total_seconds() * 1000)),
             **_redaction(message),
         )
-        return
-    _schedule_retry(message, any_candidate=any_candidate or bool(tried_this_round))
 
 
 def _record(attempt: Attempt, outcome: str, started: float, exc: ProviderError) -> None:
@@ -224,10 +247,7 @@ def _record(attempt: Attempt, outcome: str, started: float, exc: ProviderError) 
 def _schedule_retry(message: Message, *, any_candidate: bool) -> None:
     now = timezone.now()
     providers = {config.name for config in providers_for(message.channel)}
-    asked = set(
-        Attempt.objects.filter(message=message, outcome__in=NO_RETRY_OUTCOMES).values_list("provider", flat=True)
-    )
-    if providers and providers <= asked:
+    if providers and providers <= _providers_not_to_ask(message):
         # Every provider has it or might have it: asking again could mean a second copy.
         _finish(
             message,
@@ -235,8 +255,8 @@ def _schedule_retry(message: Message, *, any_candidate: bool) -> None:
             failure_kind=FailureKind.TEMPORARY,
             completed_at=now,
             failure_reason="Every provider was tried; none confirmed it",
+            **_redaction(message),
         )
-        _redact_if_sensitive(message)
         return
     schedule = URGENT_RETRY_SECONDS if message.priority == Priority.URGENT else NORMAL_RETRY_SECONDS
     wait = schedule[min(message.rounds, len(schedule)) - 1] if message.rounds else schedule[0]

@@ -13,8 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from bawaba.notifications.constants import Priority, Status
-from bawaba.notifications.models import Message
+from bawaba.notifications.constants import Priority
 
 logger = logging.getLogger(__name__)
 
@@ -52,13 +51,11 @@ def enqueue(message_id: uuid.UUID | str, priority: str, *, countdown: float | No
 
 
 def enqueue_new(message_id: uuid.UUID | str, priority: str) -> None:
-    """Called once the transaction that stored the message has committed."""
-    if not embedded():
-        if enqueue(message_id, priority):
-            Message.objects.filter(pk=message_id, status=Status.CREATED).update(status=Status.QUEUED)
-        return
-    # Inline delivery would otherwise leave it "created" only if it failed; mark first for honest status.
-    Message.objects.filter(pk=message_id, status=Status.CREATED).update(status=Status.QUEUED)
+    """Called once the transaction that stored the message has committed.
+
+    The message stays "created" until a worker claims it: marking it "queued" here would cost every
+    message one more database commit, and the sweeper treats both states alike.
+    """
     enqueue(message_id, priority)
 
 

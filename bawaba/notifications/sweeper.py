@@ -90,7 +90,6 @@ def sweep(now: dt.datetime | None = None) -> SweepReport:
         if message_id not in stale:
             Message.objects.filter(pk=message_id).update(sweeps=F("sweeps") + 1)
         if enqueue(message_id, priority):
-            Message.objects.filter(pk=message_id, status=Status.CREATED).update(status=Status.QUEUED)
             report.requeued += 1
 
     # 4. Receipts that arrived before their message was marked sent, or whose task was lost.

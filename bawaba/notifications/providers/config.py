@@ -83,7 +83,7 @@ def parse_configuration(raw: list[dict[str, Any]]) -> list[ProviderConfig]:
     return configs
 
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # get_provider holds it while provider_config may load the configuration
 _configs: list[ProviderConfig] | None = None
 _instances: dict[str, Provider] = {}
 
