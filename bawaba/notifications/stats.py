@@ -49,7 +49,16 @@ class Histogram:
     count: int = 0
     minimum: int | None = None
     maximum: int | None = None
-    at_or_below: tuple[int, ...] = ()
+    at_or_below: tuple[int, ...] = (0,) * len(LATENCY_BUCKETS_MS)
+
+    def __add__(self, other: Histogram) -> Histogram:
+        """Two disjoint sets of values as one: counts add up, the extremes are the wider pair."""
+        return Histogram(
+            count=self.count + other.count,
+            minimum=min((v for v in (self.minimum, other.minimum) if v is not None), default=None),
+            maximum=max((v for v in (self.maximum, other.maximum) if v is not None), default=None),
+            at_or_below=tuple(a + b for a, b in zip(self.at_or_below, other.at_or_below, strict=True)),
+        )
 
     def percentile(self, fraction: float) -> int | None:
         """The nearest-rank percentile, interpolated inside its bucket; None without values."""
@@ -108,6 +117,19 @@ class Figures:
     accept_latency: Histogram = field(default_factory=Histogram)  # send() call to acceptance
     delivery_latency: Histogram = field(default_factory=Histogram)  # acceptance to delivery receipt
 
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(
+            attempts=self.attempts + other.attempts,
+            accepted=self.accepted + other.accepted,
+            failed=self.failed + other.failed,
+            sent=self.sent + other.sent,
+            delivered=self.delivered + other.delivered,
+            final_receipts=self.final_receipts + other.final_receipts,
+            attempt_latency=self.attempt_latency + other.attempt_latency,
+            accept_latency=self.accept_latency + other.accept_latency,
+            delivery_latency=self.delivery_latency + other.delivery_latency,
+        )
+
     @property
     def accepted_share(self) -> float | None:
         return self.accepted / self.attempts if self.attempts else None
@@ -158,14 +180,17 @@ class DeliveryDashboard:
     waiting: list[WaitingFigures]
 
 
-def _attempt_rows(
-    group: str, providers: list[str], since: dt.datetime, until: dt.datetime
-) -> dict[str, dict[str, Any]]:
+# Figures are counted per (provider, mobile operator) pair, one scan of each table per window, and
+# added up both ways: per provider and per operator. Pairs are few (providers x 5 operators).
+Pair = tuple[str, str]
+
+
+def _attempt_rows(providers: list[str], since: dt.datetime, until: dt.datetime) -> dict[Pair, dict[str, Any]]:
     # provider IN (...) with a time range uses the (provider, started_at) index.
     rows = (
         Attempt.objects.filter(provider__in=providers, started_at__gte=since, started_at__lte=until)
         .order_by()
-        .values(group)
+        .values("provider", "message__operator")
         .annotate(
             attempts=Count("pk"),
             accepted=Count("pk", filter=Q(outcome=Outcome.ACCEPTED)),
@@ -173,15 +198,15 @@ def _attempt_rows(
             **histogram_aggregates("attempt", "latency_ms", Q(outcome=Outcome.ACCEPTED)),
         )
     )
-    return {row[group]: row for row in rows}
+    return {(row["provider"], row["message__operator"]): dict(row) for row in rows}
 
 
-def _message_rows(group: str, since: dt.datetime, until: dt.datetime) -> dict[str, dict[str, Any]]:
+def _message_rows(since: dt.datetime, until: dt.datetime) -> dict[Pair, dict[str, Any]]:
     # A message that was accepted and then failed was failed by its receipt ("not delivered").
     rows = (
         Message.objects.filter(sent_at__gte=since, sent_at__lte=until)
         .order_by()
-        .values(group)
+        .values("provider", "operator")
         .annotate(
             sent=Count("pk"),
             delivered=Count("pk", filter=Q(status=Status.DELIVERED)),
@@ -190,7 +215,7 @@ def _message_rows(group: str, since: dt.datetime, until: dt.datetime) -> dict[st
             **histogram_aggregates("delivery", "delivery_latency_ms"),
         )
     )
-    return {row[group]: row for row in rows}
+    return {(row["provider"], row["operator"]): dict(row) for row in rows}
 
 
 def _figures(attempts: dict[str, Any] | None, messages: dict[str, Any] | None) -> Figures:
@@ -207,6 +232,13 @@ def _figures(attempts: dict[str, Any] | None, messages: dict[str, Any] | None) -
         accept_latency=histogram_from(messages, "accept") if messages else Histogram(),
         delivery_latency=histogram_from(messages, "delivery") if messages else Histogram(),
     )
+
+
+def pair_figures(providers: list[str], since: dt.datetime, until: dt.datetime) -> dict[Pair, Figures]:
+    """What each provider did for each mobile operator's numbers between `since` and `until`."""
+    attempts = _attempt_rows(providers, since, until)
+    messages = _message_rows(since, until)
+    return {pair: _figures(attempts.get(pair), messages.get(pair)) for pair in attempts.keys() | messages.keys()}
 
 
 def waiting_messages(now: dt.datetime) -> list[WaitingFigures]:
@@ -246,20 +278,16 @@ def delivery_dashboard(now: dt.datetime | None = None) -> DeliveryDashboard:
     by_provider: dict[str, dict[str, Figures]] = {name: {} for name in names}
     by_operator: dict[str, dict[str, Figures]] = {code: {} for code in MOBILE_OPERATORS}
     for window, length in WINDOWS.items():
-        since = now - length
-        provider_attempts = _attempt_rows("provider", names, since, now)
-        provider_messages = _message_rows("provider", since, now)
-        for name in names:
-            by_provider[name][window] = _figures(provider_attempts.get(name), provider_messages.get(name))
-        operator_attempts = _attempt_rows("message__operator", names, since, now)
-        operator_messages = _message_rows("operator", since, now)
-        for code in set(operator_attempts) | set(operator_messages) | set(MOBILE_OPERATORS):
-            by_operator.setdefault(code, {})[window] = _figures(
-                operator_attempts.get(code), operator_messages.get(code)
-            )
+        pairs = pair_figures(names, now - length, now)
+        for _provider, operator in pairs:
+            by_operator.setdefault(operator, {})  # e-mail and numbers abroad have no operator: ""
+        for name, windows in by_provider.items():
+            windows[window] = sum((f for (p, _o), f in pairs.items() if p == name), Figures())
+        for code, windows in by_operator.items():
+            windows[window] = sum((f for (_p, o), f in pairs.items() if o == code), Figures())
     for windows in by_operator.values():
         for window in WINDOWS:
-            windows.setdefault(window, Figures())
+            windows.setdefault(window, Figures())  # an operator seen only in the longer window
     states = {state.name: state for state in ProviderState.objects.filter(name__in=names).select_related("paused_by")}
     providers = []
     for config in configs:

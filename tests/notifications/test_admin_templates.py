@@ -241,18 +241,17 @@ def test_line_breaks_are_saved_as_one_character(editor, reminder):
 # Built-in templates.
 
 
-def test_a_built_in_template_keeps_its_name_and_channel(editor):
+def test_a_built_in_template_keeps_its_name_channel_and_secrecy(editor):
     template = MessageTemplate.objects.get(name="verification_code")
     page = editor.get(admin_url("change", template.pk)).content.decode()
     assert 'name="name"' not in page
     assert 'name="channel"' not in page
-    response = editor.post(
-        admin_url("change", template.pk),
-        form_data(template, name="renamed", channel="email", body_en="Code ((code)), ((minutes)) minutes."),
-    )
+    data = form_data(template, name="renamed", channel="email", body_en="Code ((code)), ((minutes)) minutes.")
+    del data["sensitive"]  # an unticked box is not posted
+    response = editor.post(admin_url("change", template.pk), data)
     assert response.status_code == 302
     template.refresh_from_db()
-    assert (template.name, template.channel) == ("verification_code", "sms")
+    assert (template.name, template.channel, template.sensitive) == ("verification_code", "sms", True)
     assert template.body_en == "Code ((code)), ((minutes)) minutes."
 
 

@@ -239,3 +239,10 @@ def test_the_number_of_queries_does_not_grow_with_the_rows():
 def test_now_defaults_to_the_current_time():
     attempt("alpha", Outcome.ACCEPTED, timezone.now() - MINUTE, 10)
     assert figures_of(delivery_dashboard(), "alpha")["hour"].attempts == 1
+
+
+def test_messages_without_an_operator_get_their_own_row_in_every_window():
+    sent("beta", NOW - 3 * HOUR, status=Status.DELIVERED, operator="", delivery_ms=900)  # an e-mail
+    other = {row.code: row for row in delivery_dashboard(NOW).operators}[""]
+    assert other.windows["hour"].sent == 0
+    assert (other.windows["day"].sent, other.windows["day"].delivered_share) == (1, 1.0)

@@ -63,9 +63,10 @@ class MessageTemplateAdmin(VersionAdmin):
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        # Other code sends by a built-in template's name and relies on its channel.
+        # Other code sends by a built-in template's name and relies on its channel; a built-in one-time
+        # code must stay erased after sending, so nobody untick "contains a secret" on it by mistake.
         if obj is not None and is_builtin(obj):
-            return ("name", "channel")
+            return ("name", "channel", "sensitive")
         return ()
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
