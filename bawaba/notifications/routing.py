@@ -15,8 +15,11 @@ from __future__ import annotations
 import random
 import threading
 import time
+import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
+
+from django.core.cache import cache
 
 from bawaba.notifications.models import ProviderState
 from bawaba.notifications.providers.config import ProviderConfig, providers_for
@@ -24,6 +27,11 @@ from bawaba.notifications.providers.config import ProviderConfig, providers_for
 STATE_CACHE_SECONDS = 2.0
 BREAKER_BASE_SECONDS = 2.0
 BREAKER_MAX_SECONDS = 60.0
+# How long the shared breaker remembers a provider's failures after its open time ends (half open).
+BREAKER_MEMORY_SECONDS = 300
+# How long one worker may spend probing a half-open provider before another may try.
+PROBE_SECONDS = 10
+SHARED_READ_EVERY = 0.5
 
 _rng = random.SystemRandom()
 
@@ -56,31 +64,90 @@ def forget_states() -> None:
 
 
 class _Breaker:
+    """Per-provider circuit breaker, kept in this process and shared with every worker through the cache.
+
+    One worker that sees a provider stall or refuse tells the others (through Redis in production), so
+    they stop sending it urgent codes at once instead of each waiting out the same timeout. When the
+    breaker's time is up, a single worker at a time may probe the provider; the rest keep away until
+    the probe succeeds. The cache is a helper, never a requirement: if it fails, the local breaker works alone.
+    """
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._failures: dict[str, int] = {}
         self._open_until: dict[str, float] = {}
+        self._shared_seen: dict[str, tuple[float, dict[str, float] | None]] = {}
+        self._namespace = "1"
+
+    def _key(self, name: str) -> str:
+        return f"notifications:breaker:{self._namespace}:{name}"
+
+    def _shared(self, name: str) -> dict[str, float] | None:
+        """The shared record ({"failures", "until"} in wall-clock seconds), read at most twice a second."""
+        now = time.monotonic()
+        with self._lock:
+            seen = self._shared_seen.get(name)
+            if seen is not None and now - seen[0] < SHARED_READ_EVERY:
+                return seen[1]
+        try:
+            record = cache.get(self._key(name))
+        except Exception:
+            record = None
+        with self._lock:
+            self._shared_seen[name] = (now, record)
+        return record
 
     def is_open(self, name: str) -> bool:
         with self._lock:
-            return self._open_until.get(name, 0.0) > time.monotonic()
+            if self._open_until.get(name, 0.0) > time.monotonic():
+                return True
+        record = self._shared(name)
+        if not record:
+            return False
+        if record["until"] > time.time():
+            return True
+        # Half open: its time is up but nobody has seen it work again. One prober at a time.
+        try:
+            return not cache.add(f"{self._key(name)}:probe", 1, timeout=PROBE_SECONDS)
+        except Exception:
+            return False
 
     def failed(self, name: str) -> None:
         with self._lock:
             failures = self._failures.get(name, 0) + 1
             self._failures[name] = failures
-            wait = min(BREAKER_MAX_SECONDS, BREAKER_BASE_SECONDS * 2 ** (failures - 1))
+        record = self._shared(name) or {}
+        failures = max(failures, int(record.get("failures", 0)) + 1)
+        wait = min(BREAKER_MAX_SECONDS, BREAKER_BASE_SECONDS * 2 ** (failures - 1))
+        record = {"failures": failures, "until": time.time() + wait}
+        with self._lock:
             self._open_until[name] = time.monotonic() + wait
+            self._shared_seen[name] = (time.monotonic(), record)
+        try:
+            cache.set(self._key(name), record, timeout=int(wait + BREAKER_MEMORY_SECONDS))
+        except Exception:  # noqa: S110  (the local breaker still protects this worker)
+            pass
 
     def succeeded(self, name: str) -> None:
         with self._lock:
-            self._failures.pop(name, None)
+            had_failures = self._failures.pop(name, None) is not None
             self._open_until.pop(name, None)
+            seen = self._shared_seen.get(name)
+            shared_failures = seen is not None and seen[1] is not None
+            self._shared_seen.pop(name, None)
+        if had_failures or shared_failures:
+            try:
+                cache.delete_many([self._key(name), f"{self._key(name)}:probe"])
+            except Exception:  # noqa: S110
+                pass
 
     def reset(self) -> None:
+        """Forget everything, here and (by moving to a fresh namespace) in the shared cache; for tests."""
         with self._lock:
             self._failures.clear()
             self._open_until.clear()
+            self._shared_seen.clear()
+            self._namespace = uuid.uuid4().hex
 
 
 breaker = _Breaker()

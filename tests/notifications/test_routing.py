@@ -68,3 +68,25 @@ def test_nothing_left_means_none(three):
 
 def test_unknown_channel_has_no_provider(three):
     assert routing.choose("push") is None
+
+
+def test_one_workers_failure_opens_the_breaker_for_every_worker(three):
+    other_worker = routing._Breaker()
+    other_worker._namespace = routing.breaker._namespace  # the same deployment, another process
+    routing.report_failure("big")
+    assert other_worker.is_open("big")
+    routing.report_success("big")
+    other_worker._shared_seen.clear()
+    assert not other_worker.is_open("big")
+
+
+def test_a_half_open_provider_is_probed_by_one_worker_at_a_time(three):
+    import time
+
+    from django.core.cache import cache
+
+    cache.set(routing.breaker._key("big"), {"failures": 3, "until": time.time() - 1}, timeout=60)
+    first, second = routing._Breaker(), routing._Breaker()
+    first._namespace = second._namespace = routing.breaker._namespace
+    assert not first.is_open("big")  # this one probes
+    assert second.is_open("big")  # the rest wait for the probe's outcome
