@@ -32,6 +32,7 @@ BREAKER_MEMORY_SECONDS = 300
 # How long one worker may spend probing a half-open provider before another may try.
 PROBE_SECONDS = 10
 SHARED_READ_EVERY = 0.5
+CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
 
 _rng = random.SystemRandom()
 
@@ -97,20 +98,25 @@ class _Breaker:
             self._shared_seen[name] = (now, record)
         return record
 
-    def is_open(self, name: str) -> bool:
+    def state(self, name: str) -> str:
+        """CLOSED, OPEN or HALF_OPEN (time is up, nobody has seen it work yet); reading has no side effect."""
         with self._lock:
             if self._open_until.get(name, 0.0) > time.monotonic():
-                return True
+                return OPEN
         record = self._shared(name)
         if not record:
-            return False
-        if record["until"] > time.time():
-            return True
-        # Half open: its time is up but nobody has seen it work again. One prober at a time.
+            return CLOSED
+        return OPEN if record["until"] > time.time() else HALF_OPEN
+
+    def is_open(self, name: str) -> bool:
+        return self.state(name) == OPEN
+
+    def take_probe(self, name: str) -> bool:
+        """The right to try a half-open provider, held by one worker at a time for PROBE_SECONDS."""
         try:
-            return not cache.add(f"{self._key(name)}:probe", 1, timeout=PROBE_SECONDS)
+            return bool(cache.add(f"{self._key(name)}:probe", 1, timeout=PROBE_SECONDS))
         except Exception:
-            return False
+            return True
 
     def failed(self, name: str) -> None:
         with self._lock:
@@ -168,6 +174,16 @@ def effective_weight(config: ProviderConfig, state: _State | None) -> float:
     return config.weight * health
 
 
+def _draw(candidates: list[tuple[ProviderConfig, float]]) -> ProviderConfig:
+    total = sum(weight for _config, weight in candidates)
+    point = _rng.uniform(0, total)
+    for config, weight in candidates:
+        point -= weight
+        if point <= 0:
+            return config
+    return candidates[-1][0]
+
+
 def choose(channel: str, exclude: Collection[str] = ()) -> ProviderConfig | None:
     """A provider for the next try, or None when every provider for the channel is excluded or paused."""
     states = provider_states()
@@ -178,22 +194,19 @@ def choose(channel: str, exclude: Collection[str] = ()) -> ProviderConfig | None
     ]
     if not available:
         return None
-    ready = [
-        (config, effective_weight(config, states.get(config.name)))
-        for config in available
-        if not breaker.is_open(config.name)
-    ]
-    weighted = [(config, weight) for config, weight in ready if weight > 0]
-    if weighted:
-        total = sum(weight for _config, weight in weighted)
-        point = _rng.uniform(0, total)
-        for config, weight in weighted:
-            point -= weight
-            if point <= 0:
-                return config
-        return weighted[-1][0]
+    breaker_state = {config.name: breaker.state(config.name) for config in available}
+    ready = [config for config in available if breaker_state[config.name] != OPEN]
+    weighted = [(config, effective_weight(config, states.get(config.name))) for config in ready]
+    weighted = [(config, weight) for config, weight in weighted if weight > 0]
+    while weighted:
+        config = _draw(weighted)
+        # A half-open provider is tried by one worker at a time; if another holds the probe, draw again.
+        if breaker_state[config.name] != HALF_OPEN or breaker.take_probe(config.name):
+            return config
+        weighted = [(other, weight) for other, weight in weighted if other.name != config.name]
     # Nothing healthy and closed: standbys first, then whatever has the most health left.
-    fallback = [config for config, _weight in ready] or available
+    fallback = ready or available
     return max(
-        fallback, key=lambda c: (not breaker.is_open(c.name), states.get(c.name, _State(False, 1.0)).health, c.weight)
+        fallback,
+        key=lambda c: (breaker_state[c.name] != OPEN, states.get(c.name, _State(False, 1.0)).health, c.weight),
     )

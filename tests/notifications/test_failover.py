@@ -258,12 +258,6 @@ class _Draw:
         return low if self.ends.pop(0) == "first" else high
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="routing.choose() asks breaker.is_open() of every candidate while building its list; for a "
-    "half-open provider that claims the one probe slot (PROBE_SECONDS) even when the draw then picks "
-    "another provider, so nobody probes and the recovered provider is kept out for another 10 s",
-)
 def test_a_recovered_provider_is_tried_again_once_its_breaker_time_is_up(gateways, settings, monkeypatch):
     alpha, beta = gateways("alpha"), gateways("beta")
     use(settings, (alpha, 50), (beta, 50))

@@ -88,5 +88,6 @@ def test_a_half_open_provider_is_probed_by_one_worker_at_a_time(three):
     cache.set(routing.breaker._key("big"), {"failures": 3, "until": time.time() - 1}, timeout=60)
     first, second = routing._Breaker(), routing._Breaker()
     first._namespace = second._namespace = routing.breaker._namespace
-    assert not first.is_open("big")  # this one probes
-    assert second.is_open("big")  # the rest wait for the probe's outcome
+    assert first.state("big") == second.state("big") == routing.HALF_OPEN
+    assert first.take_probe("big")  # this one probes
+    assert not second.take_probe("big")  # the rest wait for the probe's outcome
