@@ -251,3 +251,19 @@ def test_receipt_payload_is_hidden_when_it_may_quote_a_secret(support):
         assert "Not shown" in page
     assert "DELIVRD" in support.get(admin_url("deliveryreceipt_change", shown.pk)).content.decode()
     assert listed(support.get(admin_url("deliveryreceipt_changelist"), {"q": "r-2"})) == {unmatched.pk}
+
+
+def test_the_subject_of_a_secret_e_mail_is_not_shown_either(support):
+    MessageTemplate.objects.create(
+        name="email_code", channel="email", sensitive=True, subject_ar="رمزك ((code))", body_ar="رمزك ((code))"
+    )
+    waiting = message(
+        template="email_code",
+        channel="email",
+        recipient="layla@example.org",
+        status=Status.QUEUED,
+        subject="Your code 739201",
+        body="Your code 739201",
+    )
+    page = support.get(admin_url("message_change", waiting.pk)).content.decode()
+    assert "739201" not in page

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from bawaba.core.errors import ValidationFailed
 from bawaba.notifications.admin.display import latency
 from bawaba.notifications.admin.filters import OperatorFilter, ProviderFilter
+from bawaba.notifications.constants import Channel
 from bawaba.notifications.models import Attempt, DeliveryReceipt, Message
 from bawaba.notifications.recipients import OPERATOR_NAMES, normalise_email, normalise_phone
 
@@ -164,6 +165,8 @@ class MessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("subject"))
     def shown_subject(self, obj: Message) -> str:
+        if obj.channel != Channel.EMAIL:
+            return "—"  # only e-mails have one
         return _secret_or(obj, obj.subject)
 
     @admin.display(description=_("text"))
