@@ -166,6 +166,23 @@ def test_options_are_checked_when_the_provider_is_built():
         SmppProvider("asiacell", {"host": "127.0.0.1", "system_id": "bawaba", "password": "far-too-long"})
     with pytest.raises(ImproperlyConfigured, match="bind"):
         SmppProvider("asiacell", {"host": "127.0.0.1", "system_id": "bawaba", "bind": "sideways"})
+    with pytest.raises(ImproperlyConfigured, match="ASCII"):
+        SmppProvider("asiacell", {"host": "127.0.0.1", "system_id": "bawaba", "source_addr": "بوابة"})
+
+
+def test_the_templates_sender_is_used_when_it_can_be_an_smpp_address(smsc, use_providers, sms_template):
+    for name, sender in [("from_name", "UrPortal"), ("from_short_code", "4455"), ("from_arabic_name", "بوابة")]:
+        template = sms_template(name, body_en="Hello")
+        template.sender = sender
+        template.save()
+    use_providers(smpp("asiacell", smsc))
+    for name in ("from_name", "from_short_code", "from_arabic_name"):
+        send(name, to="07701234567", language="en")
+    assert [(part.source_addr, part.source_addr_ton, part.source_addr_npi) for part in smsc.parts] == [
+        ("UrPortal", 5, 0),
+        ("4455", 0, 1),
+        ("Bawaba", 5, 0),  # the configured default: SMSCs take no Arabic sender names
+    ]
 
 
 # encoding
@@ -434,6 +451,22 @@ def test_a_stalled_smsc_is_not_asked_twice_and_the_standby_sends_it(smsc, use_pr
     attempts = list(Attempt.objects.order_by("started_at").values_list("provider", "outcome", "error_code"))
     assert attempts == [("asiacell", Outcome.UNKNOWN, "smpp_no_answer"), ("outbox", Outcome.ACCEPTED, "")]
     assert len(smsc.parts) == 1  # it may have the code: it is never given it again
+    assert len(outbox_lines()) == 1
+
+
+def test_a_link_lost_after_the_submit_went_out_counts_as_maybe_sent(smsc, use_providers, outbox_lines):
+    smsc.stall = True
+    use_providers(smpp("asiacell", smsc), OUTBOX_STANDBY)
+    hang_up = threading.Timer(0.3, smsc.drop_connections)  # while Bawaba waits for submit_sm_resp
+    hang_up.start()
+    try:
+        message = send("provider_test", to="07701234567", values={"provider": "x"}, priority="urgent")
+    finally:
+        hang_up.join()
+    assert Message.objects.get(pk=message.pk).provider == "outbox"
+    attempt = Attempt.objects.get(message=message, provider="asiacell")
+    assert (attempt.outcome, attempt.error_code) == (Outcome.UNKNOWN, "smpp_no_answer")
+    assert len(smsc.parts) == 1
     assert len(outbox_lines()) == 1
 
 

@@ -200,6 +200,11 @@ class SmppOptions:
             raise problem(f"invalid option ({exc})") from exc
         if parsed.tps < 0 or parsed.window < 1 or min(parsed.enquire_link_interval, parsed.connect_timeout) <= 0:
             raise problem("tps must be 0 or more, window 1 or more, and the intervals and timeouts positive")
+        texts = (parsed.system_id, parsed.password, parsed.system_type, parsed.service_type, parsed.source_addr)
+        if not all(text.isascii() for text in texts):
+            raise problem("system_id, password, system_type, service_type and source_addr must be ASCII")
+        if parsed.source_addr and address_type(parsed.source_addr) is None:
+            raise problem("source_addr must be a number (up to 20 digits) or a name (up to 11 letters and digits)")
         return parsed
 
 
@@ -388,7 +393,9 @@ class SubmittedIds:
     """Ids this process's sessions were given lately, so receipts (often faster than our own "sent"
     write) find their message, whatever spelling the SMSC uses and whichever part they are for."""
 
-    def __init__(self, limit: int = 200_000) -> None:
+    # Enough for the minutes in which most receipts come (20,000 is 400 s at 50 tps); older ones are
+    # matched in the database, and later parts of long messages through the shared cache.
+    def __init__(self, limit: int = 20_000) -> None:
         self._limit = limit
         self._lock = threading.Lock()
         self._ids: OrderedDict[str, SentPart] = OrderedDict()
@@ -903,7 +910,7 @@ class SmppProvider(Provider):
                 raise TemporaryFailure(f"SMSC {self.name}: {exc}", code="smpp_no_answer", maybe_accepted=True) from exc
             except LinkError as exc:
                 raise self._not_sent(f"SMSC {self.name}: {exc}", "smpp_link", accepted) from exc
-            if response.status != ESME_ROK:
+            if response.status != ESME_ROK or response.command != "submit_sm_resp":
                 raise self._refused(session, response, accepted)
             accepted.append(response.message_id)
         if not accepted[0]:
@@ -947,7 +954,7 @@ class SmppProvider(Provider):
         code = f"smpp_0x{status:x}"
         if status in PERMANENT_STATUSES or status in self.config.permanent_errors:
             return PermanentFailure(text, code=code)
-        if status == consts.SMPP_ESME_RINVBNDSTS or response.command == "generic_nack":
+        if status == consts.SMPP_ESME_RINVBNDSTS or response.command != "submit_sm_resp":
             session.close(unbind=False)  # the SMSC thinks we are not bound: bind again next time
         if status in THROTTLING_STATUSES:
             code = "smpp_throttled"
@@ -1059,7 +1066,8 @@ class SmppProvider(Provider):
                 report.stat,
             )
             return ESME_ROK, None
-        for attempt in range(1, STORE_TRIES + 1):
+        attempt = 1
+        while True:
             try:
                 return ESME_ROK, self._record(report, status)
             except DatabaseError:
@@ -1069,7 +1077,7 @@ class SmppProvider(Provider):
                 # A lock or a database fail-over: worth a moment's wait before troubling the SMSC.
                 logger.info("Storing a receipt from %s failed (try %s); trying again", self.name, attempt)
                 time.sleep(0.05 * 2**attempt)
-        raise AssertionError("unreachable")
+                attempt += 1
 
     def _record(self, report: DeliveryReport, status: str) -> int | None:
         """Store the receipt; its id if it should be applied again shortly (it beat its "sent")."""
