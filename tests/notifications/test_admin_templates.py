@@ -292,6 +292,7 @@ def test_every_edit_is_kept_and_can_be_reverted(editor, reminder):
     page = editor.get(revision_url)
     assert page.status_code == 200
     assert "First edit" in page.content.decode()
+    assert 'data-default-length="20"' in page.content.decode()  # the figures update while reverting too
     response = editor.post(revision_url, form_data(reminder, body_en="First edit ((date)) ((time))."))
     assert response.status_code == 302
     assert MessageTemplate.objects.get(pk=reminder.pk).body_en == "First edit ((date)) ((time))."

@@ -42,6 +42,7 @@ class MessageTemplateAdmin(VersionAdmin):
     list_filter = ("channel", "sensitive")
     search_fields = ("name", "description")
     history_latest_first = True
+    revision_form_template = "admin/notifications/messagetemplate/revision_form.html"
     fieldsets = [
         (None, {"fields": ["name", "channel", "description", "sensitive", "sender"]}),
         *[
