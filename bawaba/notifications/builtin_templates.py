@@ -19,7 +19,7 @@ BUILTIN: list[dict[str, Any]] = [
         "name": "provider_test",
         "channel": "sms",
         "sensitive": False,
-        "description": "Sent by operators from the delivery dashboard to check a provider end to end.",
+        "description": "Operators send it (manage.py send_test_message) to check delivery end to end.",
         "body_ar": "رسالة اختبار من بوابة (((provider))).",
         "body_ckb": "نامەی تاقیکردنەوە لە بەوابە (((provider))).",
         "body_en": "Test message from Bawaba (((provider))).",

@@ -97,6 +97,7 @@ class Message(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="notif_msg_status_next"),
             models.Index(fields=["provider", "provider_reference"], name="notif_msg_provider_ref"),
             models.Index(fields=["reference"], name="notif_msg_reference"),
+            models.Index(fields=["recipient", "created_at"], name="notif_msg_recipient"),
             models.Index(fields=["sent_at"], name="notif_msg_sent_at"),
         ]
 
@@ -166,8 +167,9 @@ class ProviderState(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("provider state")
-        verbose_name_plural = _("provider states")
+        verbose_name = _("provider")
+        # The admin shows the delivery dashboard in place of this model's list.
+        verbose_name_plural = _("delivery dashboard")
 
     def __str__(self) -> str:
         return self.name

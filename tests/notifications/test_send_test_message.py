@@ -1,0 +1,17 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_operators_test_message_goes_out_and_says_where(outbox_lines, capsys):
+    call_command("send_test_message", "--to", "0750 123 4567", "--label", "node-1")
+    out = capsys.readouterr().out
+    assert "accepted by outbox" in out
+    [line] = outbox_lines()
+    assert "node-1" in line["body"]
+
+
+def test_a_bad_number_is_a_clear_error():
+    with pytest.raises(CommandError, match="mobile phone number"):
+        call_command("send_test_message", "--to", "123")
