@@ -142,6 +142,7 @@ def _outgoing(message: Message) -> OutgoingMessage:
         sender=message.sender,
         priority=message.priority,
         created_at=message.created_at,
+        expires_at=message.expires_at,
         template=message.template.name,
         language=message.language,
     )

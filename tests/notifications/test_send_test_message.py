@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -13,5 +14,5 @@ def test_the_operators_test_message_goes_out_and_says_where(outbox_lines, capsys
 
 
 def test_a_bad_number_is_a_clear_error():
-    with pytest.raises(CommandError, match="mobile phone number"):
+    with translation.override("en"), pytest.raises(CommandError, match="mobile phone number"):
         call_command("send_test_message", "--to", "123")

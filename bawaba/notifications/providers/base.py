@@ -29,6 +29,7 @@ class OutgoingMessage:
     sender: str = ""  # SMS sender id or e-mail From, when the template or operator sets one
     priority: str = "normal"
     created_at: dt.datetime | None = None
+    expires_at: dt.datetime | None = None  # after this the message is worthless (SMPP validity_period)
     template: str = ""
     language: str = ""
     extra: dict[str, Any] = field(default_factory=dict)

@@ -59,10 +59,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, close_old_connections, connections, transaction
-from smpplib import command_codes, consts  # type: ignore[import-untyped]
+from smpplib import command_codes, consts
 from smpplib import exceptions as smpp_errors
-from smpplib.gsm import gsm_encode  # type: ignore[import-untyped]
-from smpplib.smpp import make_pdu, parse_pdu  # type: ignore[import-untyped]
+from smpplib.gsm import gsm_encode
+from smpplib.smpp import make_pdu, parse_pdu
 
 from bawaba.notifications.constants import Channel, ReceiptStatus
 from bawaba.notifications.models import DeliveryReceipt, Message
