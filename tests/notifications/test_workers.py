@@ -1,8 +1,8 @@
 """With real Redis and real Celery workers: nothing is lost and nothing is sent twice when a worker or Redis dies.
 
 Every test starts its own redis-server and `celery -A config worker` processes on the test database,
-so it needs PostgreSQL (a worker process cannot see an SQLite test database held in a transaction-
-free file the way it can a server). The outbox file is the "phone": each line is one message handed
+so it needs PostgreSQL: pytest-django's SQLite test database lives in this process's memory, where
+no worker can see it. The outbox file is the "phone": each line is one message handed
 over, so a message id written twice is a citizen who got two texts.
 
 Time is moved forward by ageing the stored rows (`_as_if_later`), never by waiting a minute for
@@ -241,10 +241,11 @@ def test_a_worker_killed_mid_burst_loses_nothing_and_sends_nothing_twice(start_w
     others = [message_id for message_id in ids if message_id not in in_hand]
     assert set(counts) - in_hand == set(others), "lost messages"
     assert Counter(Message.objects.filter(pk__in=others).values_list("status", flat=True)) == {Status.SENT: len(others)}
-    # What the killed worker held is sent now if it had not yet asked the outbox. If it had, that try
-    # is "unknown" and the outbox is never asked again, so with a single provider the message ends
-    # failed rather than possibly reaching the citizen twice (the two tests below pin each case down).
-    unfinished_business = Counter()
+    # What the killed worker held had a try open (a claim and its first try are one commit); that try
+    # is now "unknown", so the outbox is never asked again and, with a single provider, the message
+    # ends failed rather than possibly reaching the citizen twice. The two tests below pin down both
+    # sides of that moment: killed before the outbox wrote the line, and after.
+    unfinished_business: Counter[tuple[str, tuple[str, ...], int]] = Counter()
     for message in Message.objects.filter(pk__in=in_hand):
         outcomes = tuple(message.attempts.values_list("outcome", flat=True))
         unfinished_business[(message.status, outcomes, counts[str(message.pk)])] += 1
@@ -362,13 +363,7 @@ def test_send_never_hangs_or_fails_while_redis_is_down_and_the_sweeper_catches_u
     connected = {worker.name: worker.connections() for worker in workers}
     broker.start()  # the same port, but empty: whatever was queued is gone
     for worker in workers:
-        wait_until(
-            lambda worker=worker: worker.connections() > connected[worker.name] or worker.has_exited(),
-            timeout=DEADLINE,
-            what=f"{worker.name} to reconnect to Redis",
-            every=0.2,
-        )
-        if worker.has_exited():
+        if not worker.wait_for_reconnection(connected[worker.name], timeout=DEADLINE):
             # Celery 5.7 / kombu 5.7 sometimes die of an AttributeError while restoring unacknowledged
             # tasks to a Redis that is gone ("Unrecoverable error"). Workers must run under a supervisor
             # that starts them again; this test plays that part.

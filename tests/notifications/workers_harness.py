@@ -190,6 +190,16 @@ class CeleryWorker:
     def wait_ready(self, timeout: float = 60) -> None:
         wait_until(self.is_ready, timeout=timeout, what=f"worker {self.name} to be ready", every=0.1)
 
+    def wait_for_reconnection(self, connections_before: int, timeout: float) -> bool:
+        """True once the worker has connected to the broker again; False if it exited instead."""
+        wait_until(
+            lambda: self.connections() > connections_before or self.has_exited(),
+            timeout=timeout,
+            what=f"worker {self.name} to reconnect to the broker",
+            every=0.2,
+        )
+        return not self.has_exited()
+
     def has_exited(self) -> bool:
         return self.process is not None and self.process.poll() is not None
 
