@@ -1,9 +1,10 @@
 """With real Redis and real Celery workers: nothing is lost and nothing is sent twice when a worker or Redis dies.
 
 Every test starts its own redis-server and `celery -A config worker` processes on the test database,
-so it needs PostgreSQL: pytest-django's SQLite test database lives in this process's memory, where
-no worker can see it. The outbox file is the "phone": each line is one message handed
-over, so a message id written twice is a citizen who got two texts.
+so it needs PostgreSQL, as production does: several processes writing at once, row locks, and
+PostgreSQL's own view of who waits for whom (pg_blocking_pids) to stop a worker at an exact step.
+The outbox file is the "phone": each line is one message handed over, so a message id written twice
+is a citizen who got two texts.
 
 Time is moved forward by ageing the stored rows (`_as_if_later`), never by waiting a minute for
 leases and grace periods to run out; that is only done while no live worker holds a message.
