@@ -37,10 +37,9 @@ run: $(VENV)/.runtime-installed
 test: $(VENV)/.dev-installed node_modules/.installed
 	BAWABA_ENV=test $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-## Celery workers and beat on Redis, as in production (the embedded default needs none)
+## Celery workers and beat on Redis, as in production, restarted if they die (the embedded default needs none)
 worker: $(VENV)/.runtime-installed
-	@test -n "$$REDIS_URL$$CELERY_BROKER_URL" || { echo "Set REDIS_URL: without a broker the web process sends messages itself"; exit 1; }
-	$(BIN)/celery -A config worker -B -Q urgent,normal,receipts,periodic --loglevel=INFO
+	bin/notifications_workers.sh
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -7,6 +7,7 @@ sweeper will hand it over again. A web request that stored a message must not fa
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 from django.conf import settings
@@ -18,6 +19,10 @@ from bawaba.notifications.constants import Priority
 logger = logging.getLogger(__name__)
 
 EMBEDDED_SWEEP_EVERY = 15  # seconds
+# After a failed publish this process leaves new messages to the sweeper for a while, so a request that
+# stores many messages while Redis is silent waits for the broker once, not once per message.
+PUBLISH_PAUSE_SECONDS = 5.0
+_publishing_paused_until = 0.0
 
 
 def queue_for(priority: str) -> str:
@@ -42,9 +47,13 @@ def enqueue(message_id: uuid.UUID | str, priority: str, *, countdown: float | No
             logger.exception("Delivering message %s failed; the sweeper will try again", message_id)
         maybe_sweep()
         return True
+    global _publishing_paused_until
+    if time.monotonic() < _publishing_paused_until:
+        return False  # the broker failed moments ago: don't make this request wait for it again
     try:
         deliver_message.apply_async(args=[str(message_id)], queue=queue_for(priority), countdown=countdown)
     except Exception as exc:
+        _publishing_paused_until = time.monotonic() + PUBLISH_PAUSE_SECONDS
         logger.warning("Could not queue message %s (%s); the sweeper will queue it again", message_id, exc)
         return False
     return True

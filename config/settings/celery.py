@@ -17,12 +17,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Asia/Baghdad"
 
-# Fail fast when the broker is down: the message is already in the database and the sweeper will
-# queue it again, so a web request must not hang on Redis.
+# Fail fast when the broker is down or silent: the message is already in the database and the
+# sweeper will queue it again, so a web request must not hang on Redis. One try, two seconds at most;
+# dispatch.py then stops publishing for a few seconds so a transaction with many messages waits once.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "visibility_timeout": 3600}
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2, "visibility_timeout": 3600}
 
 # Queues: urgent (one-time codes) never waits behind normal mail; receipts and periodic work have
 # their own so a flood of one cannot starve another. See docs/operations.md for the worker commands.

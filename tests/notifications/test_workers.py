@@ -412,14 +412,6 @@ def test_urgent_messages_overtake_a_backlog_of_normal_ones(start_worker, setting
     assert last_urgent < last_normal
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "a Redis that accepts connections but never answers holds every publish for the socket timeout "
-        "(5 s) times the publish retries: about 15 s for the first message, 5 s for each after"
-    ),
-)
 def test_send_returns_promptly_when_redis_stops_answering(broker):
     _send(0, Priority.NORMAL)  # a web process has its broker connection open already
     broker.freeze()
