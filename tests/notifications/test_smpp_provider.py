@@ -1,5 +1,6 @@
 """SMS over SMPP 3.4 through the real send() service, against a real test SMSC on a local socket."""
 
+import datetime as dt
 import json
 import struct
 import threading
@@ -168,6 +169,8 @@ def test_options_are_checked_when_the_provider_is_built():
         SmppProvider("asiacell", {"host": "127.0.0.1", "system_id": "bawaba", "bind": "sideways"})
     with pytest.raises(ImproperlyConfigured, match="ASCII"):
         SmppProvider("asiacell", {"host": "127.0.0.1", "system_id": "bawaba", "source_addr": "بوابة"})
+    with pytest.raises(ImproperlyConfigured, match="validity_period must be true or false"):
+        SmppProvider("asiacell", {"host": "127.0.0.1", "system_id": "bawaba", "validity_period": "false"})
 
 
 def test_the_templates_sender_is_used_when_it_can_be_an_smpp_address(smsc, use_providers, sms_template):
@@ -216,6 +219,52 @@ def test_english_goes_as_gsm7_and_no_character_is_cut_between_parts(smsc, use_pr
     assert len(long.parts) == sms_length(LONG_ENGLISH).parts == 2
     assert short.text == "Fee: 25,000 IQD {paid} €"
     assert [part.data_coding for part in long.parts + short.parts] == [consts.SMPP_ENCODING_DEFAULT] * 3
+
+
+# validity period
+
+
+@pytest.mark.parametrize(
+    ("expiry", "validity_period"),
+    [
+        pytest.param({"priority": "urgent"}, "000000001000000R", id="urgent-ttl-10-minutes"),
+        pytest.param({"expires_in": 30}, "000000000100000R", id="at-least-a-minute"),
+        pytest.param({"expires_in": 90}, "000000000200000R", id="minutes-rounded-up"),
+        pytest.param(
+            {"expires_in": dt.timedelta(days=2, hours=3, minutes=4, seconds=30)}, "000002030500000R", id="days"
+        ),
+        pytest.param({"expires_in": dt.timedelta(days=31)}, "", id="beyond-30-days-the-smscs-default"),
+        pytest.param({}, "", id="no-expiry"),
+    ],
+)
+def test_a_message_that_expires_tells_the_smsc_when_to_stop_trying(
+    smsc, use_providers, settings, expiry, validity_period
+):
+    settings.BAWABA_NOTIFY_URGENT_TTL = 600
+    use_providers(smpp("asiacell", smsc))
+    message = send("provider_test", to="07701234567", values={"provider": "x"}, **expiry)
+    assert status_of(message) == Status.SENT
+    [part] = smsc.parts
+    assert part.validity_period == validity_period
+
+
+def test_every_part_of_a_long_message_expires_together(smsc, use_providers, sms_template):
+    sms_template("passport_ready", body_ar=LONG_ARABIC)
+    use_providers(smpp("asiacell", smsc))
+    send("passport_ready", to="07701234567", language="ar", expires_in=dt.timedelta(hours=1))
+    [received] = smsc.messages
+    assert [part.validity_period for part in received.parts] == ["000000010000000R"] * 3
+
+
+def test_validity_period_false_for_smscs_that_refuse_one(smsc, use_providers, settings):
+    settings.BAWABA_NOTIFY_URGENT_TTL = 600
+    smsc.reject_validity_period = True  # this SMSC answers any validity_period with 0x62
+    use_providers(smpp("asiacell", smsc, validity_period=False))
+    message = send("verification_code", to="07701234567", values={"code": "482913", "minutes": 5}, priority="urgent")
+    message.refresh_from_db()
+    assert (message.status, message.provider) == (Status.SENT, "asiacell")
+    [part] = smsc.parts
+    assert (part.validity_period, part.status) == ("", consts.SMPP_ESME_ROK)
 
 
 # receipts

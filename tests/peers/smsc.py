@@ -1,9 +1,9 @@
 """A test SMSC speaking SMPP 3.4 on 127.0.0.1, built on smpplib's PDU classes.
 
-It checks bind credentials, answers enquire_link, records every submit_sm (decoding GSM-7 and UCS-2 and
-joining concatenated parts), and does what a test tells it: accept, reject with a command_status,
-throttle, stall (read, never answer), refuse connections, drop them, and send delivery receipts at
-once, late, or never.
+It checks bind credentials, answers enquire_link, records every submit_sm (decoding GSM-7 and UCS-2,
+joining concatenated parts, keeping the validity_period), and does what a test tells it: accept,
+reject with a command_status, throttle, refuse validity periods, stall (read, never answer), refuse
+connections, drop them, and send delivery receipts at once, late, or never.
 
     with TestSmsc(system_id="bawaba", password="secret") as smsc:
         ...  # smsc.port; smsc.messages; smsc.receipt_delay = 1.0; smsc.refuse_connections()
@@ -110,6 +110,7 @@ class SubmittedPart:
     esm_class: int
     data_coding: int
     registered_delivery: int
+    validity_period: str  # as sent: "" for the SMSC's default
     short_message: bytes
     concatenation: tuple[int, int, int] | None
     payload: bytes
@@ -247,6 +248,7 @@ class TestSmsc:
         # What it does; tests change these at any time.
         self.submit_status = consts.SMPP_ESME_ROK  # answer every submit_sm with this
         self.throttle_next = 0  # answer the next N submit_sm with ESME_RTHROTTLED
+        self.reject_validity_period = False  # answer submit_sm that has one with ESME_RINVEXPIRY
         self.stall = False  # read everything, answer nothing (not even enquire_link)
         self.stall_binds = False
         self.receipt_stat: str | None = None  # "DELIVRD", "UNDELIV", ...; None: never send receipts
@@ -435,6 +437,7 @@ class TestSmsc:
             esm_class=esm_class,
             data_coding=int(pdu.data_coding or 0),
             registered_delivery=int(pdu.registered_delivery or 0),
+            validity_period=_text(pdu.validity_period),
             short_message=short_message,
             concatenation=concatenation,
             payload=payload,
@@ -447,6 +450,8 @@ class TestSmsc:
             if self.throttle_next > 0:
                 self.throttle_next -= 1
                 part.status = consts.SMPP_ESME_RTHROTTLED
+            elif self.reject_validity_period and part.validity_period:
+                part.status = consts.SMPP_ESME_RINVEXPIRY
             else:
                 part.status = self.submit_status
             if part.status == consts.SMPP_ESME_ROK:
