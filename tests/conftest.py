@@ -34,4 +34,5 @@ def _outbox_in_a_temporary_file(settings, tmp_path):
     from bawaba.notifications import routing
 
     routing.breaker.reset()
+    routing.in_flight.reset()
     routing.forget_states()

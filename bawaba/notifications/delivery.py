@@ -179,6 +179,7 @@ def deliver(message_id: uuid.UUID | str) -> None:
             break
         any_candidate = True
         started = time.monotonic()
+        token = routing.in_flight.started(config.name)
         try:
             accepted: Accepted = get_provider(config.name).send(outgoing, timeout=_attempt_timeout(message, now))
         except PermanentFailure as exc:
@@ -205,6 +206,8 @@ def deliver(message_id: uuid.UUID | str) -> None:
             routing.report_failure(config.name)
             excluded.add(config.name)
             continue
+        finally:
+            routing.in_flight.ended(config.name, token)
         routing.report_success(config.name)
         _accepted(message, attempt, config.name, accepted, started)
         return

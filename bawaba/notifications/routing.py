@@ -12,6 +12,7 @@ When every remaining provider is degraded, the healthiest one is still tried: a 
 
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 import time
@@ -32,6 +33,8 @@ BREAKER_MEMORY_SECONDS = 300
 # How long one worker may spend probing a half-open provider before another may try.
 PROBE_SECONDS = 10
 SHARED_READ_EVERY = 0.5
+# A provider holding one of this process's requests longer than this is passed over until it answers.
+SUSPECT_AFTER_SECONDS = 1.0
 CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
 
 _rng = random.SystemRandom()
@@ -159,6 +162,43 @@ class _Breaker:
 breaker = _Breaker()
 
 
+class _InFlight:
+    """Requests this process has open with each provider, to notice a stall before any timeout ends.
+
+    A provider that holds a request for longer than SUSPECT_AFTER_SECONDS is skipped by this process's
+    next choices; otherwise every thread would pick the stalled provider during the whole attempt
+    timeout, before the first failure opens the breaker.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: dict[str, dict[int, float]] = {}
+        self._tokens = itertools.count()
+
+    def started(self, name: str) -> int:
+        token = next(self._tokens)
+        with self._lock:
+            self._open.setdefault(name, {})[token] = time.monotonic()
+        return token
+
+    def ended(self, name: str, token: int) -> None:
+        with self._lock:
+            self._open.get(name, {}).pop(token, None)
+
+    def stalled(self, name: str) -> bool:
+        with self._lock:
+            started = self._open.get(name)
+            oldest = min(started.values()) if started else None
+        return oldest is not None and time.monotonic() - oldest > SUSPECT_AFTER_SECONDS
+
+    def reset(self) -> None:
+        with self._lock:
+            self._open.clear()
+
+
+in_flight = _InFlight()
+
+
 def report_failure(name: str) -> None:
     breaker.failed(name)
 
@@ -194,7 +234,9 @@ def choose(channel: str, exclude: Collection[str] = ()) -> ProviderConfig | None
     ]
     if not available:
         return None
-    breaker_state = {config.name: breaker.state(config.name) for config in available}
+    breaker_state = {
+        config.name: OPEN if in_flight.stalled(config.name) else breaker.state(config.name) for config in available
+    }
     ready = [config for config in available if breaker_state[config.name] != OPEN]
     weighted = [(config, effective_weight(config, states.get(config.name))) for config in ready]
     weighted = [(config, weight) for config, weight in weighted if weight > 0]

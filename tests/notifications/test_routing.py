@@ -91,3 +91,11 @@ def test_a_half_open_provider_is_probed_by_one_worker_at_a_time(three):
     assert first.state("big") == second.state("big") == routing.HALF_OPEN
     assert first.take_probe("big")  # this one probes
     assert not second.take_probe("big")  # the rest wait for the probe's outcome
+
+
+def test_a_provider_holding_a_request_too_long_is_passed_over_before_any_timeout(three, monkeypatch):
+    token = routing.in_flight.started("big")
+    monkeypatch.setattr(routing, "SUSPECT_AFTER_SECONDS", -1.0)  # as if that request began long ago
+    assert set(picks(200)) == {"small"}
+    routing.in_flight.ended("big", token)
+    assert "big" in picks(200)

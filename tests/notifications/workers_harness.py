@@ -133,8 +133,10 @@ class CeleryWorker:
         log_dir: Path,
         queues: Sequence[str] = ALL_QUEUES,
         concurrency: int = 2,
+        extra_args: Sequence[str] = (),
     ) -> None:
         self.name = name
+        self.extra_args = tuple(extra_args)  # e.g. ("-B",) for an embedded beat
         self.environment = dict(environment)
         self.log_file = log_dir / f"{name}.log"
         self.queues = tuple(queues)
@@ -162,6 +164,7 @@ class CeleryWorker:
             f"{self.name}@%h",
             "--loglevel",
             "INFO",
+            *self.extra_args,
         ]
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as log:
