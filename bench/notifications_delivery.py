@@ -272,6 +272,12 @@ def run_scenario(name: str, args: argparse.Namespace, workdir: Path, database_ur
                 "accept_latency_ms", flat=True
             )
         ]
+        # When the slow ones (over a second) were sent: seconds since the burst began, and how many.
+        first = Message.objects.order_by("created_at").values_list("created_at", flat=True).first()
+        slow_by_second: dict[int, int] = {}
+        for created in Message.objects.filter(accept_latency_ms__gt=1000).values_list("created_at", flat=True):
+            second = int((created - first).total_seconds()) if first else 0
+            slow_by_second[second] = slow_by_second.get(second, 0) + 1
         statuses: dict[str, int] = {}
         for status in Message.objects.values_list("status", flat=True):
             statuses[status] = statuses.get(status, 0) + 1
@@ -309,6 +315,7 @@ def run_scenario(name: str, args: argparse.Namespace, workdir: Path, database_ur
             "lost": stored - sent,
             "duplicates": duplicates,
             "cpu_ms_per_message": cpu_ms_per_message,
+            "slow_by_second": dict(sorted(slow_by_second.items())),
         }
     finally:
         for worker in workers:

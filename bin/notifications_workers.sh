@@ -10,7 +10,7 @@
 #
 #   REDIS_URL=redis://127.0.0.1:6379/0 bin/notifications_workers.sh
 #
-# Environment: REDIS_URL or CELERY_BROKER_URL (required), URGENT_CONCURRENCY (8), NORMAL_CONCURRENCY (4),
+# Environment: REDIS_URL or CELERY_BROKER_URL (required), URGENT_CONCURRENCY (32 threads), NORMAL_CONCURRENCY (4),
 # CELERY (.venv/bin/celery), LOGLEVEL (INFO), NO_BEAT=1 when beat runs on another machine (beat must
 # run exactly once). Ctrl-C or SIGTERM stops everything (warm shutdown: tasks in hand are finished).
 set -euo pipefail
@@ -53,7 +53,7 @@ stop() {
 }
 trap stop INT TERM
 
-supervise urgent worker -Q urgent -c "${URGENT_CONCURRENCY:-8}" -n "urgent@%h" &
+supervise urgent worker -Q urgent --pool threads -c "${URGENT_CONCURRENCY:-32}" -n "urgent@%h" &
 supervise normal worker -Q normal,receipts -c "${NORMAL_CONCURRENCY:-4}" -n "normal@%h" &
 supervise periodic worker -Q periodic -c 1 -n "periodic@%h" &
 if [ -z "${NO_BEAT:-}" ]; then

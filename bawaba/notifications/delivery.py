@@ -180,8 +180,10 @@ def deliver(message_id: uuid.UUID | str) -> None:
         any_candidate = True
         started = time.monotonic()
         token = routing.in_flight.started(config.name)
+        answered = False
         try:
             accepted: Accepted = get_provider(config.name).send(outgoing, timeout=_attempt_timeout(message, now))
+            answered = True
         except PermanentFailure as exc:
             _record(attempt, Outcome.REJECTED, started, exc)
             _finish(
@@ -207,7 +209,7 @@ def deliver(message_id: uuid.UUID | str) -> None:
             excluded.add(config.name)
             continue
         finally:
-            routing.in_flight.ended(config.name, token)
+            routing.in_flight.ended(config.name, token, answered=answered)
         routing.report_success(config.name)
         _accepted(message, attempt, config.name, accepted, started)
         return

@@ -33,8 +33,10 @@ BREAKER_MEMORY_SECONDS = 300
 # How long one worker may spend probing a half-open provider before another may try.
 PROBE_SECONDS = 10
 SHARED_READ_EVERY = 0.5
-# A provider holding one of this process's requests longer than this is passed over until it answers.
+# A provider holding one of this process's requests longer than this is passed over until it answers
+# (less for a provider that usually answers fast; see _InFlight).
 SUSPECT_AFTER_SECONDS = 1.0
+SUSPECT_AT_LEAST_SECONDS = 0.25
 CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
 
 _rng = random.SystemRandom()
@@ -165,14 +167,18 @@ breaker = _Breaker()
 class _InFlight:
     """Requests this process has open with each provider, to notice a stall before any timeout ends.
 
-    A provider that holds a request for longer than SUSPECT_AFTER_SECONDS is skipped by this process's
-    next choices; otherwise every thread would pick the stalled provider during the whole attempt
-    timeout, before the first failure opens the breaker.
+    A provider holding a request much longer than it usually takes to answer is skipped by this
+    process's next choices; otherwise every thread would pick the stalled provider for the whole
+    attempt timeout, before the first failure opens the breaker. "Much longer" is eight times its
+    usual answer time (a moving average of this process's accepted tries), between a quarter of a
+    second and one second, so a provider that is slow but steady is not starved; a quarter of a
+    second for a provider that has not answered this process yet.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._open: dict[str, dict[int, float]] = {}
+        self._usual: dict[str, float] = {}
         self._tokens = itertools.count()
 
     def started(self, name: str) -> int:
@@ -181,19 +187,31 @@ class _InFlight:
             self._open.setdefault(name, {})[token] = time.monotonic()
         return token
 
-    def ended(self, name: str, token: int) -> None:
+    def ended(self, name: str, token: int, *, answered: bool = False) -> None:
         with self._lock:
-            self._open.get(name, {}).pop(token, None)
+            began = self._open.get(name, {}).pop(token, None)
+            if answered and began is not None:
+                took = time.monotonic() - began
+                usual = self._usual.get(name)
+                self._usual[name] = took if usual is None else usual * 0.9 + took * 0.1
+
+    def patience(self, name: str) -> float:
+        with self._lock:
+            usual = self._usual.get(name)
+        if usual is None:
+            return SUSPECT_AT_LEAST_SECONDS  # not heard from yet in this process: no benefit of the doubt
+        return min(SUSPECT_AFTER_SECONDS, max(SUSPECT_AT_LEAST_SECONDS, 8 * usual))
 
     def stalled(self, name: str) -> bool:
         with self._lock:
             started = self._open.get(name)
             oldest = min(started.values()) if started else None
-        return oldest is not None and time.monotonic() - oldest > SUSPECT_AFTER_SECONDS
+        return oldest is not None and time.monotonic() - oldest > self.patience(name)
 
     def reset(self) -> None:
         with self._lock:
             self._open.clear()
+            self._usual.clear()
 
 
 in_flight = _InFlight()

@@ -95,7 +95,17 @@ def test_a_half_open_provider_is_probed_by_one_worker_at_a_time(three):
 
 def test_a_provider_holding_a_request_too_long_is_passed_over_before_any_timeout(three, monkeypatch):
     token = routing.in_flight.started("big")
-    monkeypatch.setattr(routing, "SUSPECT_AFTER_SECONDS", -1.0)  # as if that request began long ago
+    monkeypatch.setattr(routing, "SUSPECT_AT_LEAST_SECONDS", -1.0)  # as if that request began long ago
     assert set(picks(200)) == {"small"}
     routing.in_flight.ended("big", token)
     assert "big" in picks(200)
+
+
+def test_a_provider_that_answers_fast_is_suspected_sooner_than_a_slow_steady_one(three):
+    for name, took in (("big", 0.01), ("small", 0.5)):
+        token = routing.in_flight.started(name)
+        routing.in_flight._open[name][token] -= took
+        routing.in_flight.ended(name, token, answered=True)
+    assert routing.in_flight.patience("big") == routing.SUSPECT_AT_LEAST_SECONDS
+    assert routing.in_flight.patience("small") == routing.SUSPECT_AFTER_SECONDS
+    assert routing.in_flight.patience("never-answered") == routing.SUSPECT_AT_LEAST_SECONDS
