@@ -6,7 +6,7 @@
 Builds a throwaway PostgreSQL database (`bawaba_bench_notify` on 127.0.0.1:5432, or the server named by
 BENCH_POSTGRES_URL), a private redis-server, two real HTTP SMS gateways (tests/peers/http_gateway.py,
 each in its own process: "primary" with weight 80, "secondary" with 20), Celery workers as operators run
-them (one on the urgent queue, one on periodic+receipts+normal with beat), and producer processes that
+them (two on the urgent queue, each with a pool of 32 threads; one on periodic+receipts+normal with beat), and producer processes that
 call `notifications.services.send(...)` for `verification_code`, urgent, at the given rate.
 
 Scenarios: `normal` (both gateways accept), `refusing` (the primary closes its port before the burst),
@@ -330,9 +330,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--producers", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=1, help="urgent worker processes (celery worker commands)")
-    parser.add_argument("--pool", default="prefork", choices=["prefork", "threads"], help="their Celery pool")
-    parser.add_argument("--concurrency", type=int, default=8, help="pool size of each urgent worker")
+    parser.add_argument("--workers", type=int, default=2, help="urgent worker processes (celery worker commands)")
+    parser.add_argument("--pool", default="threads", choices=["prefork", "threads"], help="their Celery pool")
+    parser.add_argument("--concurrency", type=int, default=32, help="pool size of each urgent worker")
     parser.add_argument("--scenarios", default="normal,refusing,stalling")
     parser.add_argument("--keep", action="store_true", help="keep the logs of workers and gateways")
     args = parser.parse_args()
