@@ -29,6 +29,7 @@ run: $(VENV)/.runtime-installed
 	@echo ""
 	@echo "  Bawaba is at http://127.0.0.1:$(PORT)/ (Arabic), /ckb/ (Kurdish), /en/ (English)"
 	@echo "  Admin: http://127.0.0.1:$(PORT)/en/admin/"
+	@echo "  Messages the portal \"sent\" (SMS codes, e-mail): http://127.0.0.1:$(PORT)/en/dev/outbox/"
 	@$(BIN)/python manage.py demo_accounts
 	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
