@@ -45,3 +45,13 @@ def _builtin_templates(request):
 def _wants_transactions(request):
     marker = request.node.get_closest_marker("django_db")
     return "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+
+
+@pytest.fixture
+def gateways():
+    """Start real HTTP SMS gateways by name (`gateways("alpha")`); all stopped when the test ends."""
+    from tests.peers.http_gateway import Gateways
+
+    started = Gateways()
+    yield started
+    started.stop_all()

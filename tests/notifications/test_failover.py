@@ -19,7 +19,7 @@ from bawaba.notifications.health import adjust_health
 from bawaba.notifications.models import Attempt, Message, ProviderState
 from bawaba.notifications.services import send, set_paused
 from bawaba.notifications.sweeper import sweep
-from tests.peers.http_gateway import Gateways, HttpGateway, provider_entry
+from tests.peers.http_gateway import HttpGateway, provider_entry
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,13 +35,6 @@ def _embedded(settings):
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def gateways():
-    started = Gateways()
-    yield started
-    started.stop_all()
 
 
 def use(settings, *weighted: tuple[HttpGateway, int]) -> None:

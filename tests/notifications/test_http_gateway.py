@@ -21,7 +21,7 @@ from bawaba.notifications.providers.base import OutgoingMessage, PermanentFailur
 from bawaba.notifications.providers.config import get_provider
 from bawaba.notifications.services import send
 from bawaba.notifications.sweeper import sweep
-from tests.peers.http_gateway import Gateways, provider_entry, sign
+from tests.peers.http_gateway import provider_entry, sign
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,13 +37,6 @@ def _embedded_and_clean_cache(settings):
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def gateways():
-    started = Gateways()
-    yield started
-    started.stop_all()
 
 
 @pytest.fixture
