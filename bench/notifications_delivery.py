@@ -5,9 +5,10 @@
 
 Builds a throwaway PostgreSQL database (`bawaba_bench_notify` on 127.0.0.1:5432, or the server named by
 BENCH_POSTGRES_URL), a private redis-server, two real HTTP SMS gateways (tests/peers/http_gateway.py,
-each in its own process: "primary" with weight 80, "secondary" with 20), Celery workers as operators run
-them (two on the urgent queue, each with a pool of 32 threads; one on periodic+receipts+normal with beat), and producer processes that
-call `notifications.services.send(...)` for `verification_code`, urgent, at the given rate.
+each in its own process: "primary" with weight 80, "secondary" with 20), Celery workers as operators
+run them (two on the urgent queue, each with a pool of 32 threads; one on periodic+receipts+normal with
+beat), and producer processes that call `notifications.services.send(...)` for `verification_code`,
+urgent, at the given rate.
 
 Scenarios: `normal` (both gateways accept), `refusing` (the primary closes its port before the burst),
 `stalling` (the primary takes connections and never answers).
