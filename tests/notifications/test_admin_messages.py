@@ -267,3 +267,18 @@ def test_the_subject_of_a_secret_e_mail_is_not_shown_either(support):
     )
     page = support.get(admin_url("message_change", waiting.pk)).content.decode()
     assert "739201" not in page
+
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["body__startswith=Your", "subject__contains=1", "reference__startswith=a", "failure_reason__icontains=x"],
+)
+def test_the_message_list_refuses_filters_that_could_read_a_code_a_digit_at_a_time(support, query):
+    response = support.get(admin_url("message_changelist") + "?" + query)
+    assert response.status_code == 400
+
+
+def test_the_message_list_still_filters_by_its_own_filters(support):
+    for query in ("status__exact=sent", "channel__exact=sms", "priority__exact=urgent", "provider=outbox"):
+        assert support.get(admin_url("message_changelist") + "?" + query).status_code == 200

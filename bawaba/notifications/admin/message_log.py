@@ -32,6 +32,14 @@ ERASED = _("Erased after sending.")
 class ReadOnlyMixin:
     """Shown, never written: nobody adds, changes or deletes delivery records by hand."""
 
+    # The only query-string filters the list accepts: those its own filters use. Django's admin would
+    # otherwise take any lookup on the model's fields (?body__startswith=4), and a clerk could read a
+    # one-time code a digit at a time from the number of matching rows.
+    allowed_lookups: frozenset[str] = frozenset()
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        return lookup in self.allowed_lookups
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -87,6 +95,9 @@ class MessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "shown_accept_latency",
     )
     list_filter = ("status", "channel", "priority", ProviderFilter, OperatorFilter, "template")
+    allowed_lookups = frozenset(
+        {"status__exact", "channel__exact", "priority__exact", "provider", "operator", "template__id__exact"}
+    )
     list_select_related = ("template",)
     # The search is exact (see get_search_results); this only turns the search box on.
     search_fields = ("=recipient",)
@@ -195,6 +206,7 @@ class DeliveryReceiptAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "processed_at",
     )
     list_filter = ("status", ProviderFilter)
+    allowed_lookups = frozenset({"status__exact", "provider"})
     search_fields = ("=provider_reference",)
     search_help_text = _("The provider's exact reference for the message.")
     show_full_result_count = False
