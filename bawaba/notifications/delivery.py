@@ -84,13 +84,15 @@ def claim(message: Message, provider: str | None, now: dt.datetime) -> tuple[boo
     of them changes the row. The lease is long enough for a round over every provider.
     """
     lease = now + dt.timedelta(seconds=_lease_seconds(message))
+    token = uuid.uuid4()
     with transaction.atomic():
         claimed = Message.objects.filter(_due(), pk=message.pk, status__in=WAITING_STATUSES).update(
-            status=Status.SENDING, lease_until=lease, rounds=F("rounds") + 1
+            status=Status.SENDING, lease_until=lease, rounds=F("rounds") + 1, claim_token=token
         )
         if not claimed:
             return False, None
         message.status, message.lease_until, message.rounds = Status.SENDING, lease, message.rounds + 1
+        message.claim_token = token
         attempt = Attempt.objects.create(message=message, provider=provider, started_at=now) if provider else None
     return True, attempt
 
@@ -98,7 +100,10 @@ def claim(message: Message, provider: str | None, now: dt.datetime) -> tuple[boo
 def _finish(message: Message, **fields: object) -> bool:
     """Write the outcome if this worker still holds the message; False if the sweeper took it back."""
     fields.setdefault("lease_until", None)
-    updated = Message.objects.filter(pk=message.pk, status=Status.SENDING).update(**fields)
+    fields.setdefault("claim_token", None)
+    updated = Message.objects.filter(pk=message.pk, status=Status.SENDING, claim_token=message.claim_token).update(
+        **fields
+    )
     if not updated:
         logger.error("Message %s was taken from this worker before it finished; keeping the other outcome", message.pk)
     return bool(updated)
@@ -171,7 +176,9 @@ def deliver(message_id: uuid.UUID | str) -> None:
             if not held:
                 return  # another worker has it, or it is done
         elif config is not None:
-            attempt = Attempt.objects.create(message=message, provider=config.name, started_at=now)
+            attempt = _next_attempt(message, config.name, now)
+            if attempt is None:
+                return  # the sweeper took the message back: another worker owns it now
         if expired:
             _expire(message, now)
             return
@@ -214,6 +221,19 @@ def deliver(message_id: uuid.UUID | str) -> None:
         _accepted(message, attempt, config.name, accepted, started)
         return
     _schedule_retry(message, any_candidate=any_candidate or bool(tried_this_round))
+
+
+def _next_attempt(message: Message, provider: str, now: dt.datetime) -> Attempt | None:
+    """Open one more try, renewing the lease, only while this worker's claim still holds."""
+    lease = now + dt.timedelta(seconds=_lease_seconds(message))
+    with transaction.atomic():
+        held = Message.objects.filter(pk=message.pk, status=Status.SENDING, claim_token=message.claim_token).update(
+            lease_until=lease
+        )
+        if not held:
+            logger.error("Message %s was taken from this worker between tries; stopping", message.pk)
+            return None
+        return Attempt.objects.create(message=message, provider=provider, started_at=now)
 
 
 def _providers_not_to_ask(message: Message) -> set[str]:

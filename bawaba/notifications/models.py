@@ -81,6 +81,8 @@ class Message(models.Model):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next try"), null=True, blank=True)
     lease_until = models.DateTimeField(_("held by a worker until"), null=True, blank=True)
+    # Which claim holds it: a worker whose lease ran out and was taken over can no longer write.
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("accepted by the provider"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)

@@ -72,7 +72,7 @@ def sweep(now: dt.datetime | None = None) -> SweepReport:
             outcome=Outcome.UNKNOWN, finished_at=now, error_code="worker_lost", error="The worker stopped while asking"
         )
         if Message.objects.filter(pk=message_id, status=Status.SENDING, lease_until__lt=now).update(
-            status=Status.QUEUED, next_attempt_at=now, lease_until=None, sweeps=F("sweeps") + 1
+            status=Status.QUEUED, next_attempt_at=now, lease_until=None, claim_token=None, sweeps=F("sweeps") + 1
         ):
             report.taken_back += 1
 

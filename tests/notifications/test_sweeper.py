@@ -159,3 +159,24 @@ def test_an_undelivered_receipt_fails_the_message_for_good(two_outboxes):
     assert message.status == Status.FAILED
     assert message.failure_kind == FailureKind.PERMANENT
     assert "UNDELIV" in message.failure_reason
+
+
+def test_a_worker_whose_lease_was_taken_over_can_neither_record_nor_try_again(two_outboxes):
+    from bawaba.notifications import delivery
+
+    message = stored(Status.QUEUED)
+    slow_worker_view = delivery.waiting_message(message.pk)
+    held, attempt = delivery.claim(slow_worker_view, "first", timezone.now())
+    assert held
+    # The slow worker outlives its lease; the sweeper hands the message to another worker, which sends it.
+    Message.objects.filter(pk=message.pk).update(lease_until=timezone.now() - dt.timedelta(seconds=1))
+    sweep()
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert message.provider == "second"
+    # The slow worker comes back: it may not open another try, nor overwrite what the other recorded.
+    assert delivery._next_attempt(slow_worker_view, "second", timezone.now()) is None
+    assert not delivery._finish(slow_worker_view, status=Status.FAILED)
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert message.attempts.filter(provider="second").count() == 1
