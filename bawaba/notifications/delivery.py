@@ -192,6 +192,12 @@ def deliver(message_id: uuid.UUID | str) -> None:
             accepted: Accepted = get_provider(config.name).send(outgoing, timeout=_attempt_timeout(message, now))
             answered = True
         except PermanentFailure as exc:
+            if not exc.final:
+                # This provider won't take it, for reasons of its own; the next one may.
+                _record(attempt, Outcome.FAILED, started, exc)
+                routing.report_failure(config.name)
+                tried_this_round.add(config.name)
+                continue
             _record(attempt, Outcome.REJECTED, started, exc)
             _finish(
                 message,

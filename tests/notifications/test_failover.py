@@ -265,3 +265,23 @@ def test_a_recovered_provider_is_tried_again_once_its_breaker_time_is_up(gateway
     monkeypatch.setattr(routing, "_rng", _Draw("last", "first"))
     assert fresh(notice()).provider == "beta"  # the draw picked beta; alpha was only looked at
     assert fresh(notice()).provider == "alpha"  # the draw picks alpha, which nobody has probed yet
+
+
+def test_a_gateway_refusing_everything_for_its_own_reasons_hands_the_code_to_the_next(gateways, settings):
+    alpha, beta = gateways("alpha"), gateways("beta")
+    use(settings, (alpha, 100), (beta, 0))
+    alpha.reject(400, {"error": {"code": "invalid_sender_id"}})
+    message = fresh(code())
+    assert message.status == Status.SENT
+    assert message.provider == "beta"
+    assert outcomes(message) == [("alpha", Outcome.FAILED), ("beta", Outcome.ACCEPTED)]
+
+
+def test_a_refusal_the_operator_marked_as_about_the_number_fails_the_message_at_once(gateways, settings):
+    alpha, beta = gateways("alpha"), gateways("beta")
+    use(settings, (alpha, 100), (beta, 0))
+    alpha.reject(200, {"status": "invalid_number"})
+    message = fresh(code())
+    assert message.status == Status.FAILED
+    assert outcomes(message) == [("alpha", Outcome.REJECTED)]
+    assert beta.references() == []

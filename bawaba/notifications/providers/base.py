@@ -47,7 +47,17 @@ class ProviderError(Exception):
 
 
 class PermanentFailure(ProviderError):
-    """The provider refused the message for good; no provider will do better."""
+    """The provider refused the message for good.
+
+    `final=True` (the default) when the refusal is about the message or its recipient (an invalid
+    number, a text too long): no provider will do better and the message fails. `final=False` when it
+    is about this provider (our account, sender id, configuration: an unlisted HTTP 4xx): the message
+    goes to the next provider, and the refusal counts against this one's health.
+    """
+
+    def __init__(self, message: str, *, code: str = "", final: bool = True) -> None:
+        super().__init__(message, code=code)
+        self.final = final
 
 
 class TemporaryFailure(ProviderError):

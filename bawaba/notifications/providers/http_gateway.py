@@ -383,7 +383,9 @@ class HttpGatewayProvider(Provider):
             return self._accepted(raw, document, verdict, message, said)
         kind = self._status_kind(status)
         if kind == "permanent":
-            raise PermanentFailure(f"The gateway refused the message: {said}", code=code)
+            # A bare HTTP refusal may be about our account or sender id, not the number: let another
+            # provider try. Operators list the gateway's verdicts that are about the number (result.permanent).
+            raise PermanentFailure(f"The gateway refused the message: {said}", code=code, final=False)
         if kind == "unsure":
             raise TemporaryFailure(
                 f"The gateway failed while handling the message: {said}", code=code, maybe_accepted=True

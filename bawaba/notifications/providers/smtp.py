@@ -67,7 +67,9 @@ class SmtpProvider(Provider):
         except smtplib.SMTPResponseException as exc:
             if 400 <= exc.smtp_code < 500:
                 raise TemporaryFailure(f"The mail server said try later ({exc.smtp_code})", code="smtp_4xx") from exc
-            raise PermanentFailure(f"The mail server refused the message ({exc.smtp_code})", code="smtp_5xx") from exc
+            raise PermanentFailure(
+                f"The mail server refused the message ({exc.smtp_code})", code="smtp_5xx", final=False
+            ) from exc
         except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as exc:
             # The message may have been written before the line dropped.
             raise TemporaryFailure(
