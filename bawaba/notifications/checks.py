@@ -18,6 +18,31 @@ def check_providers(app_configs: Any = None, **kwargs: Any) -> list[checks.Check
         return [checks.Error(str(exc), id="notifications.E001")]
     problems: list[checks.CheckMessage] = []
     if settings.BAWABA_ENV == "production":
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            problems.append(
+                checks.Warning(
+                    "No Celery broker: web requests will deliver messages themselves, one provider call at a time.",
+                    hint="Set REDIS_URL (or CELERY_BROKER_URL) and run the workers (docs/notifications.md).",
+                    id="notifications.W003",
+                )
+            )
+        for config in configs:
+            if config.kind == "outbox":
+                problems.append(
+                    checks.Warning(
+                        f"Provider {config.name!r} writes messages, one-time codes included, to a file.",
+                        hint="The outbox provider is for development; remove it from BAWABA_NOTIFY_PROVIDERS.",
+                        id="notifications.W004",
+                    )
+                )
+            if config.kind == "smpp" and not config.options.get("private_link"):
+                problems.append(
+                    checks.Warning(
+                        f"Provider {config.name!r} speaks SMPP, which sends codes and its password unencrypted.",
+                        hint='Run it over a VPN or leased line to the SMSC and say so with "private_link": true.',
+                        id="notifications.W005",
+                    )
+                )
         sms = [config for config in configs if Channel.SMS in config.channels]
         if not sms or all(config.kind == "outbox" for config in sms):
             problems.append(

@@ -134,7 +134,7 @@ def _redaction(message: Message) -> dict[str, object]:
 
     A one-time code is no use to anyone once it is out of our hands; the database does not keep it.
     """
-    return {"body": "", "redacted": True} if message.template.sensitive else {}
+    return {"body": "", "subject": "", "redacted": True} if message.template.sensitive else {}
 
 
 def _outgoing(message: Message) -> OutgoingMessage:
@@ -217,7 +217,8 @@ def deliver(message_id: uuid.UUID | str) -> None:
         except Exception as exc:
             # A provider bug is treated like an unanswered request: it might have gone out.
             logger.exception("Provider %s raised an unexpected error for message %s", config.name, message.pk)
-            _record(attempt, Outcome.UNKNOWN, started, ProviderError(repr(exc)[:400], code="provider_crash"))
+            # Only the error's type is stored: its text may quote the message, and so a code.
+            _record(attempt, Outcome.UNKNOWN, started, ProviderError(type(exc).__name__, code="provider_crash"))
             routing.report_failure(config.name)
             excluded.add(config.name)
             continue

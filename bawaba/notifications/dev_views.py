@@ -26,8 +26,13 @@ def _when(value: Any) -> dt.datetime | None:
         return None
 
 
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
 def outbox(request: HttpRequest) -> HttpResponse:
-    if not settings.BAWABA_NOTIFY_DEV_PAGES:
+    # Development only, and only to this machine: a server left in dev mode on a reachable address
+    # must not publish everyone's codes.
+    if not settings.BAWABA_NOTIFY_DEV_PAGES or request.META.get("REMOTE_ADDR") not in LOOPBACK:
         raise Http404
     channels = dict(Channel.choices)
     records = [

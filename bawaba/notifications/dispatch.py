@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,6 +20,7 @@ from bawaba.notifications.constants import Priority
 logger = logging.getLogger(__name__)
 
 EMBEDDED_SWEEP_EVERY = 15  # seconds
+EMBEDDED_SWEEP_BATCH = 20
 # After a failed publish this process leaves new messages to the sweeper for a while, so a request that
 # stores many messages while Redis is silent waits for the broker once, not once per message.
 PUBLISH_PAUSE_SECONDS = 5.0
@@ -47,14 +49,19 @@ def enqueue(message_id: uuid.UUID | str, priority: str, *, countdown: float | No
             logger.exception("Delivering message %s failed; the sweeper will try again", message_id)
         maybe_sweep()
         return True
+    return publish(deliver_message, [str(message_id)], queue=queue_for(priority), countdown=countdown)
+
+
+def publish(task: Any, args: list[Any], *, queue: str, countdown: float | None = None) -> bool:
+    """Put a task on a queue; False (at once, during a pause) if the broker failed. Never raises."""
     global _publishing_paused_until
     if time.monotonic() < _publishing_paused_until:
         return False  # the broker failed moments ago: don't make this request wait for it again
     try:
-        deliver_message.apply_async(args=[str(message_id)], queue=queue_for(priority), countdown=countdown)
+        task.apply_async(args=args, queue=queue, countdown=countdown)
     except Exception as exc:
         _publishing_paused_until = time.monotonic() + PUBLISH_PAUSE_SECONDS
-        logger.warning("Could not queue message %s (%s); the sweeper will queue it again", message_id, exc)
+        logger.warning("Could not queue %s%s (%s); the sweeper will do it", task.name, args, exc)
         return False
     return True
 
@@ -76,6 +83,7 @@ def maybe_sweep() -> None:
         from bawaba.notifications.sweeper import sweep
 
         try:
-            sweep()
+            # A small batch: this runs inside whichever request happened to send a message.
+            sweep(limit=EMBEDDED_SWEEP_BATCH)
         except Exception:
             logger.exception("The embedded sweep failed")

@@ -50,16 +50,13 @@ def record_receipt(
 
 
 def _queue_apply(receipt_id: int) -> None:
-    from bawaba.notifications.dispatch import embedded
+    from bawaba.notifications.dispatch import embedded, publish
     from bawaba.notifications.tasks import apply_receipt_task
 
     if embedded():
         apply_receipt(receipt_id)
         return
-    try:
-        apply_receipt_task.apply_async(args=[receipt_id], queue="receipts")
-    except Exception as exc:
-        logger.warning("Could not queue receipt %s (%s); the sweeper will apply it", receipt_id, exc)
+    publish(apply_receipt_task, [receipt_id], queue="receipts")
 
 
 def apply_receipt(receipt_id: int) -> bool:

@@ -100,7 +100,8 @@ class _Breaker:
         except Exception:
             record = None
         with self._lock:
-            self._shared_seen[name] = (now, record)
+            # Stamped after the read: a cache that took seconds to answer is not asked again at once.
+            self._shared_seen[name] = (time.monotonic(), record)
         return record
 
     def state(self, name: str) -> str:

@@ -39,7 +39,7 @@ class SweepReport:
     receipts: int = 0
 
 
-def sweep(now: dt.datetime | None = None) -> SweepReport:
+def sweep(now: dt.datetime | None = None, *, limit: int = BATCH) -> SweepReport:
     from django.conf import settings
 
     now = now or timezone.now()
@@ -59,13 +59,17 @@ def sweep(now: dt.datetime | None = None) -> SweepReport:
         failure_reason="No provider accepted it within the retry window",
         lease_until=None,
     )
-    Message.objects.filter(status__in=[Status.EXPIRED, Status.FAILED], template__sensitive=True, redacted=False).update(
-        body="", redacted=True
-    )
+    # Only what this sweep (or a recent one) closed: older rows were redacted when they closed.
+    Message.objects.filter(
+        status__in=[Status.EXPIRED, Status.FAILED],
+        completed_at__gte=now - dt.timedelta(hours=1),
+        template__sensitive=True,
+        redacted=False,
+    ).update(body="", subject="", redacted=True)
 
     # 2. Held by a worker that is gone.
     stale = list(
-        Message.objects.filter(status=Status.SENDING, lease_until__lt=now).values_list("pk", flat=True)[:BATCH]
+        Message.objects.filter(status=Status.SENDING, lease_until__lt=now).values_list("pk", flat=True)[:limit]
     )
     for message_id in stale:
         Attempt.objects.filter(message_id=message_id, outcome=Outcome.PENDING).update(
@@ -84,17 +88,18 @@ def sweep(now: dt.datetime | None = None) -> SweepReport:
     candidates = list(
         Message.objects.filter((Q(status__in=WAITING_STATUSES) & overdue) | due_now)
         .order_by("next_attempt_at")
-        .values_list("pk", "priority")[:BATCH]
+        .values_list("pk", "priority")[:limit]
     )
     for message_id, priority in candidates:
         if message_id not in stale:
-            Message.objects.filter(pk=message_id).update(sweeps=F("sweeps") + 1)
+            # Moving its turn on keeps the next sweeps from queueing it again while it waits in a backlog.
+            Message.objects.filter(pk=message_id).update(sweeps=F("sweeps") + 1, next_attempt_at=now)
         if enqueue(message_id, priority):
             report.requeued += 1
 
     # 4. Receipts that arrived before their message was marked sent, or whose task was lost.
     pending = DeliveryReceipt.objects.filter(processed_at__isnull=True, received_at__lte=now - RECEIPT_GRACE)
-    for receipt_id in pending.values_list("pk", flat=True)[:BATCH]:
+    for receipt_id in pending.values_list("pk", flat=True)[:limit]:
         if apply_receipt(receipt_id):
             report.receipts += 1
 

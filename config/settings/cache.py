@@ -10,6 +10,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("BAWABA_CACHE_PREFIX", "bawaba"),
+            # A silent Redis must cost a request a second, not the client's default of waiting for ever.
+            "OPTIONS": {"socket_timeout": 1.0, "socket_connect_timeout": 1.0},
         }
     }
     # Cached sessions fall back to the database, so a lost Redis logs nobody out.

@@ -44,7 +44,8 @@ class ProviderConfig:
     kind: str
     channels: tuple[str, ...]
     weight: int
-    options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # Holds credentials: kept out of repr(), so a traceback or error report never shows them.
+    options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False, repr=False)
 
 
 def _resolve_options(name: str, options: dict[str, Any]) -> dict[str, Any]:

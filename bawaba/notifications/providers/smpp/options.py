@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +19,7 @@ class SmppOptions:
     host: str
     port: int
     system_id: str
-    password: str
+    password: str = field(repr=False)  # never in a traceback or error report
     system_type: str
     bind: str
     source_addr: str

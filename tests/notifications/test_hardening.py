@@ -1,0 +1,48 @@
+"""Fixes from the security review, each with the attack it stops."""
+
+import pytest
+from django.core import checks
+
+from bawaba.notifications.models import MessageTemplate
+from bawaba.notifications.services import send
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_secret_in_an_e_mail_subject_is_erased_with_the_body():
+    MessageTemplate.objects.create(
+        name="email_code", channel="email", sensitive=True, subject_ar="رمزك ((code))", body_ar="الرمز ((code))"
+    )
+    message = send("email_code", to="citizen@example.iq", values={"code": "739201"}, priority="urgent")
+    message.refresh_from_db()
+    assert message.redacted
+    assert message.subject == ""
+    assert message.body == ""
+
+
+def test_the_dev_outbox_answers_only_this_machine(client, settings):
+    settings.BAWABA_NOTIFY_DEV_PAGES = True
+    assert client.get("/en/dev/outbox/").status_code == 200
+    assert client.get("/en/dev/outbox/", REMOTE_ADDR="203.0.113.7").status_code == 404
+
+
+def test_production_warns_of_a_file_outbox_no_broker_and_unencrypted_smpp(settings):
+    from bawaba.notifications.checks import check_providers
+
+    settings.BAWABA_ENV = "production"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.BAWABA_NOTIFY_PROVIDERS = [
+        {"name": "outbox", "kind": "outbox"},
+        {"name": "korek", "kind": "smpp", "options": {"host": "smsc", "system_id": "b", "password": "p"}},
+    ]
+    ids = {problem.id for problem in check_providers() if isinstance(problem, checks.CheckMessage)}
+    assert {"notifications.W003", "notifications.W004", "notifications.W005"} <= ids
+
+
+def test_provider_credentials_never_show_in_a_traceback(settings):
+    from bawaba.notifications.providers.config import provider_configs
+
+    settings.BAWABA_NOTIFY_PROVIDERS = [
+        {"name": "gw", "kind": "http", "options": {"url": "https://x", "auth": {"type": "bearer", "token": "tok-123"}}}
+    ]
+    assert "tok-123" not in repr(provider_configs())
