@@ -8,6 +8,7 @@ from typing import Any
 BUILTIN: list[dict[str, Any]] = [
     {
         "name": "verification_code",
+        "required": ["code", "minutes"],
         "channel": "sms",
         "sensitive": True,
         "description": "One-time code that confirms a phone number or a sign-in.",
@@ -32,4 +33,5 @@ def install_builtin_templates(model: Any = None) -> None:
     if model is None:
         from bawaba.notifications.models import MessageTemplate as model
     for entry in BUILTIN:
-        model.objects.get_or_create(name=entry["name"], defaults=entry)
+        fields = {key: value for key, value in entry.items() if key != "required"}
+        model.objects.get_or_create(name=entry["name"], defaults=fields)

@@ -47,6 +47,7 @@ VALUE_FILLER = "0"
 PARTS_WARNING_ABOVE = 2
 
 BUILTIN_NAMES = frozenset(entry["name"] for entry in BUILTIN)
+BUILTIN_REQUIRED = {entry["name"]: set(entry.get("required", ())) for entry in BUILTIN}
 RIGHT_TO_LEFT = frozenset({"ar", "ckb"})
 LANGUAGE_NAMES: dict[str, Promise] = {"ar": _("Arabic"), "ckb": _("Kurdish (Sorani)"), "en": _("English")}
 # "((" or "))" left over once every well-formed ((name)) is taken out means a value is written wrongly.
@@ -203,7 +204,20 @@ class MessageTemplateForm(forms.ModelForm):
                     )
         if well_formed:
             self._check_same_values(texts)
+            self._check_required_values(texts)
         return cleaned
+
+    def _check_required_values(self, texts: dict[str, tuple[str, str]]) -> None:
+        """A built-in template keeps the values its code sends: a verification SMS without ((code)) is useless."""
+        required = BUILTIN_REQUIRED.get(self.instance.name) if is_builtin(self.instance) else None
+        for language, (subject, body) in texts.items():
+            missing = sorted((required or set()) - placeholders(subject) - placeholders(body)) if body.strip() else []
+            if missing:
+                self.add_error(
+                    f"body_{language}",
+                    _("This text must keep %(values)s: the portal fills them in when it sends this message.")
+                    % {"values": ", ".join(f"(({name}))" for name in missing)},
+                )
 
     def _check_same_values(self, texts: dict[str, tuple[str, str]]) -> None:
         """Every language that has text uses the same ((values)): a missing code is a useless message."""

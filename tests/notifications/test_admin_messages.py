@@ -269,7 +269,6 @@ def test_the_subject_of_a_secret_e_mail_is_not_shown_either(support):
     assert "739201" not in page
 
 
-
 @pytest.mark.parametrize(
     "query",
     ["body__startswith=Your", "subject__contains=1", "reference__startswith=a", "failure_reason__icontains=x"],

@@ -46,3 +46,26 @@ def test_provider_credentials_never_show_in_a_traceback(settings):
         {"name": "gw", "kind": "http", "options": {"url": "https://x", "auth": {"type": "bearer", "token": "tok-123"}}}
     ]
     assert "tok-123" not in repr(provider_configs())
+
+
+def test_a_short_receipt_secret_is_refused_at_start(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from bawaba.notifications.providers.config import get_provider
+
+    settings.BAWABA_NOTIFY_PROVIDERS = [
+        {"name": "gw", "kind": "http", "options": {"url": "https://x", "receipt_secret": "s"}}
+    ]
+    with pytest.raises(ImproperlyConfigured, match="at least 32"):
+        get_provider("gw")
+
+
+def test_the_verification_template_cannot_lose_its_code(settings):
+    from bawaba.notifications.forms import MessageTemplateForm
+
+    template = MessageTemplate.objects.get(name="verification_code")
+    data = {field: getattr(template, field) for field in ("name", "channel", "description", "sender")}
+    data |= {"body_ar": "مرحبا", "body_ckb": "", "body_en": "", "sensitive": True}
+    form = MessageTemplateForm(data=data, instance=template)
+    assert not form.is_valid()
+    assert "((code))" in str(form.errors["body_ar"])

@@ -25,7 +25,7 @@ from tests.peers.http_gateway import provider_entry, sign
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SECRET = "receipt-secret-for-tests"
+SECRET = "receipt-secret-for-tests-0123456789abcdef"
 CODE = {"code": "482913", "minutes": 5}
 NUMBER = "+9647701234567"
 
@@ -416,14 +416,14 @@ def test_an_intermediate_receipt_is_stored_and_the_message_stays_sent(client, se
 
 
 def test_the_receipt_secret_can_come_from_the_environment(client, gw, settings, monkeypatch):
-    monkeypatch.setenv("GW_RECEIPT_SECRET", "from-the-environment")
+    monkeypatch.setenv("GW_RECEIPT_SECRET", "from-the-environment-0123456789abcdef")
     options = settings.BAWABA_NOTIFY_PROVIDERS[0]["options"]
     del options["receipt_secret"]
     options["receipt_secret_env"] = "GW_RECEIPT_SECRET"
     settings.BAWABA_NOTIFY_PROVIDERS = [settings.BAWABA_NOTIFY_PROVIDERS[0]]
     send("provider_test", to=NUMBER, values={"provider": "gw"})
     assert post_receipt(client, receipt_for(), secret=SECRET).status_code == 401
-    assert post_receipt(client, receipt_for(), secret="from-the-environment").status_code == 204
+    assert post_receipt(client, receipt_for(), secret="from-the-environment-0123456789abcdef").status_code == 204
 
 
 def signed_now(body, secret=SECRET, offset=0):
@@ -499,7 +499,7 @@ def test_a_receipt_signed_for_one_provider_is_refused_by_another(client, sent, g
     other = gateways("other")
     settings.BAWABA_NOTIFY_PROVIDERS = [
         *settings.BAWABA_NOTIFY_PROVIDERS,
-        provider_entry(other, weight=0, receipt_secret="other-secret"),
+        provider_entry(other, weight=0, receipt_secret="other-secret-0123456789abcdef0123456789"),
     ]
     assert post_receipt(client, receipt_for(), provider="other").status_code == 401
     assert not DeliveryReceipt.objects.exists()

@@ -103,6 +103,7 @@ DEFAULT_TEMPORARY_STATUSES = frozenset({401, 402, 403, 404, 405, 407, 408, 413, 
 # The gateway may have stored the message before it failed to answer properly; 409 is a gateway saying it
 # already holds a request with this idempotency key.
 DEFAULT_UNSURE_STATUSES = frozenset({409, 500, 502, 504})
+MIN_RECEIPT_SECRET_LENGTH = 32  # a shared HMAC key should carry at least 128 bits even if hex-encoded
 MAX_RESPONSE_BYTES = 64 * 1024
 
 RECEIPT_DEFAULT_FIELDS = {"reference": "reference", "status": "status", "error": "error", "done_at": "done_at"}
@@ -237,6 +238,10 @@ class HttpGatewayProvider(Provider):
         if set(self.receipt_statuses.values()) - set(ReceiptStatus.values):
             raise ImproperlyConfigured(f"Provider {name!r}: receipt.statuses must map to {ReceiptStatus.values}")
         self.receipt_secret = str(options.get("receipt_secret") or "")
+        if self.receipt_secret and len(self.receipt_secret) < MIN_RECEIPT_SECRET_LENGTH:
+            raise ImproperlyConfigured(
+                f"Provider {name!r}: receipt_secret must be at least {MIN_RECEIPT_SECRET_LENGTH} characters"
+            )
         self.receipt_rate_limit = int(options.get("receipt_rate_limit") or DEFAULT_RECEIPT_RATE_LIMIT)
         self._session = self._build_session(production)
 
