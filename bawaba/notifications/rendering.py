@@ -1,6 +1,7 @@
 """Fill a template's ((placeholders)) with values, in the recipient's language."""
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -21,6 +22,12 @@ class Rendered:
     language: str
     subject: str
     body: str
+
+
+def _unsendable(character: str) -> bool:
+    """Lone surrogates (no encoding can carry them) and control characters other than line breaks."""
+    category = unicodedata.category(character)
+    return category == "Cs" or (category == "Cc" and character not in "\n\r\t")
 
 
 def placeholders(text: str) -> set[str]:
@@ -44,6 +51,12 @@ def render(template: MessageTemplate, values: Mapping[str, object], language: st
     clean: dict[str, str] = {}
     for key, value in values.items():
         text = str(value)
+        if any(_unsendable(ch) for ch in text):
+            raise ValidationFailed(
+                _("The value for “%(name)s” contains characters that cannot be sent.") % {"name": key},
+                code="invalid_value",
+                fields={key: [_("Remove control or broken characters.")]},
+            )
         if len(text) > MAX_VALUE_LENGTH:
             raise ValidationFailed(
                 _("The value for “%(name)s” is too long.") % {"name": key},

@@ -69,3 +69,25 @@ def test_the_verification_template_cannot_lose_its_code(settings):
     form = MessageTemplateForm(data=data, instance=template)
     assert not form.is_valid()
     assert "((code))" in str(form.errors["body_ar"])
+
+
+def test_values_with_broken_or_control_characters_are_refused_before_anything_is_stored():
+    from bawaba.core.errors import ValidationFailed
+    from bawaba.notifications.models import Message
+
+    for bad in ("12\ud800", "12\x00", "12\x1b[2J"):
+        with pytest.raises(ValidationFailed) as raised:
+            send("provider_test", to="07701234567", values={"provider": bad})
+        assert raised.value.code == "invalid_value"
+    assert not Message.objects.exists()
+
+
+def test_smtp_without_tls_is_refused_in_production(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from bawaba.notifications.providers.config import get_provider
+
+    settings.BAWABA_ENV = "production"
+    settings.BAWABA_NOTIFY_PROVIDERS = [{"name": "mail", "kind": "smtp", "channels": ["email"], "options": {}}]
+    with pytest.raises(ImproperlyConfigured, match="use_tls"):
+        get_provider("mail")

@@ -68,6 +68,7 @@ import hashlib
 import hmac
 import json
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.cookiejar import DefaultCookiePolicy
@@ -343,7 +344,7 @@ class HttpGatewayProvider(Provider):
                 maybe_accepted=True,
             ) from exc
         try:
-            raw = self._read_limited(response)
+            raw = self._read_limited(response, deadline=time.monotonic() + timeout)
         except requests.RequestException as exc:
             raise TemporaryFailure(
                 f"The gateway's answer was cut off: {type(exc).__name__}", code="http_no_answer", maybe_accepted=True
@@ -353,11 +354,19 @@ class HttpGatewayProvider(Provider):
         return self._interpret(response.status_code, raw, message)
 
     @staticmethod
-    def _read_limited(response: requests.Response) -> bytes | None:
-        """The answer's body, or None when it is larger than any real gateway's answer."""
+    def _read_limited(response: requests.Response, *, deadline: float) -> bytes | None:
+        """The answer's body, or None when it is larger than any real gateway's answer.
+
+        Timeouts in urllib3 bound each read, not the whole body: a gateway dripping a byte at a time
+        would hold the thread for ever, so the try's own deadline is checked between reads too.
+        """
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_content(8192):
+        for chunk in response.iter_content(1024):
+            if time.monotonic() > deadline:
+                raise TemporaryFailure(
+                    "The gateway's answer came too slowly", code="http_slow_answer", maybe_accepted=True
+                )
             size += len(chunk)
             if size > MAX_RESPONSE_BYTES:
                 return None

@@ -17,6 +17,7 @@ import smtplib
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.message import make_msgid
 
@@ -35,6 +36,13 @@ CONNECTION_OPTIONS = ("host", "port", "username", "password", "use_tls", "use_ss
 class SmtpProvider(Provider):
     kind = "smtp"
     channels = frozenset({Channel.EMAIL.value})
+
+    def __init__(self, name: str, options: dict[str, Any]) -> None:
+        super().__init__(name, options)
+        secure = options.get("use_tls", settings.EMAIL_USE_TLS) or options.get("use_ssl", settings.EMAIL_USE_SSL)
+        if settings.BAWABA_ENV == "production" and not secure:
+            # Mail carries codes and case updates; a password and its contents must not cross in clear.
+            raise ImproperlyConfigured(f"Provider {name!r}: set use_tls or use_ssl for SMTP in production")
 
     def _connection(self, timeout: float) -> Any:
         options = {key: self.options[key] for key in CONNECTION_OPTIONS if key in self.options}
