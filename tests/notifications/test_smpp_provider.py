@@ -311,7 +311,7 @@ def test_a_one_time_code_echoed_in_a_receipt_is_not_stored(smsc, use_providers, 
 
 def test_receipts_in_decimal_find_messages_the_smsc_numbered_in_hexadecimal(smsc, use_providers):
     expect_receipts(smsc, delay=1.0, receipt_ids="decimal")
-    use_providers(smpp("asiacell", smsc))
+    use_providers(smpp("asiacell", smsc, receipt_ids="auto"))
     first = send("provider_test", to="07701234567", values={"provider": "x"})
     first.refresh_from_db()
     assert first.provider_reference == "A0000"  # and its receipt will say id:0000655360

@@ -21,9 +21,10 @@ Options:
   that long is dropped; the next send opens a new one.
 - connect_timeout (5 s): connecting and binding, and any one write; never more than the send's timeout.
 - receipts_for: "last" part of a long message (default) or "every" part.
-- receipt_ids: how receipts write the id submit_sm_resp gave: "auto" (default: as given, else its
-  decimal or hexadecimal twin, whichever this provider sent), "as_submitted", "decimal" (submit_sm_resp
-  hexadecimal, receipts decimal: Kannel's msg-id-type 0x01) or "hex" (the reverse, 0x02).
+- receipt_ids: how receipts write the id submit_sm_resp gave: "as_submitted" (default), "decimal"
+  (submit_sm_resp hexadecimal, receipts decimal: Kannel's msg-id-type 0x01), "hex" (the reverse, 0x02)
+  or "auto" (as given, else its decimal or hexadecimal twin). Ask the operator and set it: "auto" can
+  match a receipt to the wrong message when ids written in both bases coexist (256 and 0x100).
 - receipt_timezone (settings.TIME_ZONE): the SMSC clock that receipts' "done date" is written in.
 - permanent_errors ([]): more command_status values (vendor codes 0x400-0x4FF) meaning "this number can
   never get it"; invalid destination address, TON or NPI (0x0B, 0x50, 0x51) always do.

@@ -87,7 +87,7 @@ class SmppOptions:
                 enquire_link_timeout=float(options.get("enquire_link_timeout", 10)),
                 connect_timeout=float(options.get("connect_timeout", 5)),
                 receipts_for=choice("receipts_for", ("last", "every")),
-                receipt_ids=choice("receipt_ids", ("auto", "as_submitted", "decimal", "hex")),
+                receipt_ids=choice("receipt_ids", ("as_submitted", "auto", "decimal", "hex")),
                 receipt_timezone=receipt_timezone,
                 permanent_errors=frozenset(int(str(code), 0) for code in options.get("permanent_errors", ())),
                 validity_period=validity_period,
