@@ -32,22 +32,13 @@ from smpplib import command_codes, consts
 from smpplib.gsm import GSM_CHARACTER_TABLE
 from smpplib.smpp import make_pdu, parse_pdu
 
+from bawaba.notifications.providers.smpp.session import SequenceNumbers
+
 TICK = 0.05
 ESM_DELIVERY_RECEIPT = 0x04
 
 
-class _Sequence:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.sequence = 0
-
-    def next_sequence(self) -> int:
-        with self._lock:
-            self.sequence = self.sequence % 0x7FFFFFFF + 1
-            return self.sequence
-
-
-_NO_SEQUENCE = _Sequence()
+_NO_SEQUENCE = SequenceNumbers()
 
 
 def _text(value: Any) -> str:
@@ -170,7 +161,7 @@ class _Connection:
         self.smsc = smsc
         self.sock = sock
         self.number = number
-        self.sequence = _Sequence()
+        self.sequence = SequenceNumbers()
         self.system_id = ""
         self.bind = ""  # "transmitter", "receiver" or "transceiver" once bound
         self.write_lock = threading.Lock()

@@ -41,7 +41,7 @@ class NoAnswer(Exception):
     """The request went out and no response came: the SMSC may have acted on it."""
 
 
-class _Sequence:
+class SequenceNumbers:
     """Sequence numbers for one session (1 to 0x7FFFFFFF, SMPP 3.4 §3.2); smpplib asks its 'client'."""
 
     def __init__(self) -> None:
@@ -100,7 +100,7 @@ class Session:
         self.provider_name = provider_name
         self.options = options
         self.bind_command = bind_command
-        self.sequence = _Sequence()
+        self.sequence = SequenceNumbers()
         self._on_deliver = on_deliver
         self._socket: socket.socket | None = None
         self._buffer = bytearray()
