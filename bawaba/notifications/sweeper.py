@@ -92,10 +92,15 @@ def sweep(now: dt.datetime | None = None, *, limit: int = BATCH) -> SweepReport:
     )
     for message_id, priority in candidates:
         if message_id not in stale:
-            # Moving its turn on keeps the next sweeps from queueing it again while it waits in a backlog.
-            Message.objects.filter(pk=message_id).update(sweeps=F("sweeps") + 1, next_attempt_at=now)
-        if enqueue(message_id, priority):
-            report.requeued += 1
+            Message.objects.filter(pk=message_id).update(sweeps=F("sweeps") + 1)
+        if not enqueue(message_id, priority):
+            continue  # the broker is away: it stays overdue, and the next sweep tries again
+        report.requeued += 1
+        # Moving its turn on keeps the next sweeps from queueing it again while it waits in a backlog;
+        # only while it still waits for that turn (a worker may have it already).
+        Message.objects.filter(pk=message_id, status__in=WAITING_STATUSES, next_attempt_at__lte=now).update(
+            next_attempt_at=now
+        )
 
     # 4. Receipts that arrived before their message was marked sent, or whose task was lost.
     pending = DeliveryReceipt.objects.filter(processed_at__isnull=True, received_at__lte=now - RECEIPT_GRACE)
