@@ -161,8 +161,10 @@ def deliver(message_id: uuid.UUID | str) -> None:
     message = waiting_message(message_id)
     if message is None:
         return
-    first_try = message.rounds == 0 and message.sweeps == 0
-    excluded = set() if first_try else _providers_not_to_ask(message)
+    # Never claimed and never re-driven by the sweeper: it has no attempts, so skip the query on the
+    # common path. (A message taken back from a dead worker always has sweeps > 0.)
+    untried = message.rounds == 0 and message.sweeps == 0
+    excluded = set() if untried else _providers_not_to_ask(message)
     tried_this_round: set[str] = set()
     any_candidate = False
     held = False

@@ -66,15 +66,6 @@ def publish(task: Any, args: list[Any], *, queue: str, countdown: float | None =
     return True
 
 
-def enqueue_new(message_id: uuid.UUID | str, priority: str) -> None:
-    """Called once the transaction that stored the message has committed.
-
-    The message stays "created" until a worker claims it: marking it "queued" here would cost every
-    message one more database commit, and the sweeper treats both states alike.
-    """
-    enqueue(message_id, priority)
-
-
 def maybe_sweep() -> None:
     """Without beat, the embedded mode sweeps now and then on the back of ordinary sending."""
     if not embedded():

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from bawaba.core.errors import ValidationFailed
 from bawaba.notifications import routing
 from bawaba.notifications.constants import Priority, Status
-from bawaba.notifications.dispatch import enqueue_new
+from bawaba.notifications.dispatch import enqueue
 from bawaba.notifications.models import Message, MessageTemplate, ProviderState
 from bawaba.notifications.providers.config import provider_config, providers_for
 from bawaba.notifications.recipients import normalise_recipient
@@ -82,7 +82,9 @@ def send(
         expires_at=expires_at,
         next_attempt_at=now,
     )
-    transaction.on_commit(partial(enqueue_new, message.pk, priority), robust=True)
+    # The message stays "created" until a worker claims it: marking it "queued" here would cost every
+    # message another commit, and the sweeper treats both states alike.
+    transaction.on_commit(partial(enqueue, message.pk, priority), robust=True)
     return message
 
 
