@@ -27,6 +27,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("bawaba.notifications.page_urls")),
+    path("", include("bawaba.accounts.urls")),
     path("", include("bawaba.catalog.urls")),
     prefix_default_language=True,
 )

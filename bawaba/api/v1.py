@@ -12,6 +12,7 @@ from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError as NinjaValidationError
 
 from bawaba.api import presenters, schemas
+from bawaba.api.accounts import router as accounts_router
 from bawaba.catalog import selectors
 from bawaba.catalog.search import service_search
 from bawaba.core.errors import ApplicationError, ValidationFailed
@@ -34,6 +35,8 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+
+api.add_router("/accounts", accounts_router)
 
 ERRORS: dict[int, type[schemas.Error]] = {400: schemas.Error, 404: schemas.Error}
 

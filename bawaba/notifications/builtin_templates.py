@@ -17,6 +17,33 @@ BUILTIN: list[dict[str, Any]] = [
         "body_en": "Your Bawaba code is ((code)). It expires in ((minutes)) minutes. Never share it.",
     },
     {
+        "name": "phone_changed",
+        "required": ["ending"],
+        "channel": "sms",
+        "sensitive": False,
+        "description": "Sent to the old number when an account's mobile number is changed.",
+        "body_ar": (
+            "تم تغيير رقم الهاتف لحسابك في بوابة إلى رقم ينتهي بـ ((ending)). إن لم تفعل ذلك فراجع أقرب مركز خدمة."
+        ),
+        "body_ckb": (
+            "ژمارەی مۆبایلی هەژمارەکەت لە بەوابە گۆڕدرا بۆ ژمارەیەک کە بە ((ending)) کۆتایی دێت. "
+            "ئەگەر تۆ نەبوویت، سەردانی نزیکترین سەنتەری خزمەتگوزاری بکە."
+        ),
+        "body_en": (
+            "The mobile number of your Bawaba account was changed to one ending in ((ending)). "
+            "If this was not you, visit a service centre."
+        ),
+    },
+    {
+        "name": "password_changed",
+        "channel": "sms",
+        "sensitive": False,
+        "description": "Sent when an account's password is changed or reset.",
+        "body_ar": "تم تغيير كلمة مرور حسابك في بوابة. إن لم تفعل ذلك فاستعد حسابك فوراً.",
+        "body_ckb": "وشەی نهێنی هەژمارەکەت لە بەوابە گۆڕدرا. ئەگەر تۆ نەبوویت، دەستبەجێ هەژمارەکەت بگەڕێنەوە.",
+        "body_en": "The password of your Bawaba account was changed. If this was not you, recover your account now.",
+    },
+    {
         "name": "provider_test",
         "channel": "sms",
         "sensitive": False,

@@ -13,7 +13,7 @@ unknown template, an invalid recipient or a missing value raises ValidationFaile
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import partial
 
 from django.conf import settings
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from bawaba.core.errors import ValidationFailed
 from bawaba.notifications import routing
-from bawaba.notifications.constants import Priority, Status
+from bawaba.notifications.constants import Channel, Priority, Status
 from bawaba.notifications.dispatch import enqueue
 from bawaba.notifications.models import Message, MessageTemplate, ProviderState
 from bawaba.notifications.providers.config import provider_config, providers_for
@@ -42,7 +42,13 @@ def send(
     language: str = "ar",
     reference: str = "",
     iraqi_mobile_only: bool = False,
+    channel: str | None = None,
+    avoid_providers: Collection[str] = (),
 ) -> Message:
+    """`channel` sends an SMS template by another channel to the same number ("voice", "whatsapp");
+    `avoid_providers` names providers not to use (a code resent because the last one never came)."""
+    if channel is not None and channel != Channel.SMS:
+        raise ValidationFailed(_("Messages of this kind cannot be sent yet."), code="channel_unavailable")
     if priority not in Priority.values:
         raise ValidationFailed(
             _("Unknown message priority."), code="invalid_priority", fields={"priority": [_("Use urgent or normal.")]}

@@ -6,66 +6,122 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_servicemedia_file_checks'),
+        ("catalog", "0003_servicemedia_file_checks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='departmenteditor',
-            name='department',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='editors', to='catalog.department', verbose_name='department'),
+            model_name="departmenteditor",
+            name="department",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="editors",
+                to="catalog.department",
+                verbose_name="department",
+            ),
         ),
         migrations.AlterField(
-            model_name='departmenteditor',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='catalog_departments', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+            model_name="departmenteditor",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="catalog_departments",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="user",
+            ),
         ),
         migrations.AlterField(
-            model_name='office',
-            name='department',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offices', to='catalog.department', verbose_name='department'),
+            model_name="office",
+            name="department",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="offices",
+                to="catalog.department",
+                verbose_name="department",
+            ),
         ),
         migrations.AlterField(
-            model_name='office',
-            name='governorate',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offices', to='catalog.governorate', verbose_name='governorate'),
+            model_name="office",
+            name="governorate",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="offices",
+                to="catalog.governorate",
+                verbose_name="governorate",
+            ),
         ),
         migrations.AlterField(
-            model_name='requireddocument',
-            name='service',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='catalog.service', verbose_name='service'),
+            model_name="requireddocument",
+            name="service",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="documents",
+                to="catalog.service",
+                verbose_name="service",
+            ),
         ),
         migrations.AlterField(
-            model_name='service',
-            name='department',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='services', to='catalog.department', verbose_name='department'),
+            model_name="service",
+            name="department",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="services",
+                to="catalog.department",
+                verbose_name="department",
+            ),
         ),
         migrations.AlterField(
-            model_name='servicefee',
-            name='service',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fees', to='catalog.service', verbose_name='service'),
+            model_name="servicefee",
+            name="service",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="fees",
+                to="catalog.service",
+                verbose_name="service",
+            ),
         ),
         migrations.AlterField(
-            model_name='servicefeedback',
-            name='service',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feedback', to='catalog.service', verbose_name='service'),
+            model_name="servicefeedback",
+            name="service",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="feedback",
+                to="catalog.service",
+                verbose_name="service",
+            ),
         ),
         migrations.AlterField(
-            model_name='servicemedia',
-            name='service',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='media', to='catalog.service', verbose_name='service'),
+            model_name="servicemedia",
+            name="service",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="media",
+                to="catalog.service",
+                verbose_name="service",
+            ),
         ),
         migrations.AlterField(
-            model_name='servicemedia',
-            name='step',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='media', to='catalog.servicestep', verbose_name='step'),
+            model_name="servicemedia",
+            name="step",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="media",
+                to="catalog.servicestep",
+                verbose_name="step",
+            ),
         ),
         migrations.AlterField(
-            model_name='servicestep',
-            name='service',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='catalog.service', verbose_name='service'),
+            model_name="servicestep",
+            name="service",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="steps",
+                to="catalog.service",
+                verbose_name="service",
+            ),
         ),
     ]

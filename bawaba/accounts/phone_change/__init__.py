@@ -1,0 +1,1 @@
+"""Changing the mobile number: verify the new one, tell the old one."""

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from bawaba.accounts.profile import views
+
+urlpatterns = [
+    path("", views.account_home, name="home"),
+]

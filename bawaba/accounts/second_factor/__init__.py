@@ -1,0 +1,1 @@
+"""Second factors: an authenticator app (TOTP), recovery codes, and SMS codes as the weaker option."""

@@ -1,0 +1,1 @@
+"""Signing in with number and password, and the protection against guessing and credential stuffing."""

@@ -1,0 +1,5 @@
+"""Endpoints of the recovery flow."""
+
+from ninja import Router
+
+router = Router(tags=["Accounts"])
