@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bawaba.notifications.constants import Status
 from bawaba.notifications.models import Message
+from bawaba.notifications.providers.config import providers_for
 
 # What a citizen is told, in plain words, about a message sent to them.
 PUBLIC_STATUSES: dict[str, tuple[str, Promise]] = {
@@ -36,3 +37,13 @@ def public_status(message_id: uuid.UUID | str) -> PublicStatus | None:
         return None
     code, label = PUBLIC_STATUSES[status]
     return PublicStatus(code, str(label), status)
+
+
+def channel_available(channel: str) -> bool:
+    """Whether the operator configured at least one provider for `channel` ("sms", "voice", "whatsapp"...)."""
+    return bool(providers_for(channel))
+
+
+def provider_count(channel: str) -> int:
+    """How many providers carry `channel`: a resend "through another provider" needs at least two."""
+    return len(providers_for(channel))
