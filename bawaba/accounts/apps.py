@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "bawaba.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from bawaba.accounts.sessions import signals  # noqa: F401 - connects the receivers
