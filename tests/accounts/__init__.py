@@ -1,0 +1,1 @@
+"""Tests of the accounts app, one folder per part (verification, signup, signin, ...)."""
