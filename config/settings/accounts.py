@@ -42,3 +42,5 @@ BAWABA_CODE_MAX_ATTEMPTS = int(env_str("BAWABA_CODE_MAX_ATTEMPTS", "10"))
 # What the waiting page offers when a code does not come, besides asking again by SMS:
 # any of sms_other (another SMS provider), voice, whatsapp, service_centre.
 BAWABA_VERIFICATION_ALTERNATIVES = env_list("BAWABA_VERIFICATION_ALTERNATIVES", "sms_other,service_centre")
+# The catalogue service whose offices verify a number in person ("verify at a service centre").
+BAWABA_VERIFICATION_SERVICE = env_str("BAWABA_VERIFICATION_SERVICE", "bawaba-account-verification")
