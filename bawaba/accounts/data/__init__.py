@@ -1,0 +1,1 @@
+"""Data files bundled with the accounts app (see README.md)."""
