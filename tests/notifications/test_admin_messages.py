@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from bawaba.accounts.models import User
 from bawaba.notifications.constants import Outcome, ReceiptStatus, Status
 from bawaba.notifications.models import Attempt, DeliveryReceipt, Message, MessageTemplate
+from tests.notifications.staff import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def make_staff(username, *codenames, superuser=False):
 
 def logged_in(user):
     client = Client()
-    client.force_login(user)
+    log_in(client, user)
     return client
 
 
@@ -77,7 +78,7 @@ def test_messages_are_closed_to_those_without_permission(role):
     sent = message()
     client = Client()
     if role == "staff":
-        client.force_login(make_staff("clerk"))
+        log_in(client, make_staff("clerk"))
     for url in (admin_url("message_changelist"), admin_url("message_change", sent.pk)):
         assert client.get(url).status_code == (302 if role == "anonymous" else 403)
 

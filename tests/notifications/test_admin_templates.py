@@ -13,6 +13,7 @@ from reversion.models import Version
 from bawaba.accounts.models import User
 from bawaba.notifications.models import MessageTemplate
 from bawaba.notifications.rendering import LANGUAGES
+from tests.notifications.staff import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -32,14 +33,15 @@ def make_staff(username, *codenames):
 @pytest.fixture
 def editor():
     client = Client()
-    client.force_login(
+    log_in(
+        client,
         make_staff(
             "editor",
             "view_messagetemplate",
             "change_messagetemplate",
             "add_messagetemplate",
             "delete_messagetemplate",
-        )
+        ),
     )
     return client
 
@@ -82,7 +84,7 @@ def errors_of(response):
 def test_templates_are_closed_to_those_without_permission(role, reminder):
     client = Client()
     if role == "staff":
-        client.force_login(make_staff("clerk"))
+        log_in(client, make_staff("clerk"))
     before = MessageTemplate.objects.get(pk=reminder.pk).body_ar
     for response in (
         client.get(admin_url("changelist")),
@@ -95,7 +97,7 @@ def test_templates_are_closed_to_those_without_permission(role, reminder):
 
 def test_view_only_staff_cannot_change_a_template(reminder):
     client = Client()
-    client.force_login(make_staff("reader", "view_messagetemplate"))
+    log_in(client, make_staff("reader", "view_messagetemplate"))
     assert client.get(admin_url("change", reminder.pk)).status_code == 200
     response = client.post(admin_url("change", reminder.pk), form_data(reminder, body_ar="تغيير ((date)) ((time))"))
     assert response.status_code == 403

@@ -14,6 +14,7 @@ from bawaba.accounts.models import User
 from bawaba.notifications import routing
 from bawaba.notifications.constants import Outcome, Status
 from bawaba.notifications.models import Attempt, Message, MessageTemplate, ProviderState
+from tests.notifications.staff import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def people():
 def client_for(people, role, **options):
     client = Client(**options)
     if role != "anonymous":
-        client.force_login(people[role])
+        log_in(client, people[role])
     return client
 
 
