@@ -1,0 +1,116 @@
+"""The limits on one-time codes: how often one may be sent, and how many wrong ones may be tried.
+
+Everything is counted in the database (VerificationCode rows and the verification's own counters), never
+only in the cache: a dead Redis must not open the gate to an SMS flood. docs/decisions/0010 says why
+each limit is shaped the way it is.
+"""
+
+import datetime as dt
+import math
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from bawaba.accounts.errors import CodeLimitReached, ResendNotYet, TooManyAttempts
+from bawaba.accounts.models import PhoneVerification, VerificationCode
+from bawaba.core.errors import ApplicationError
+
+HOUR = dt.timedelta(hours=1)
+DAY = dt.timedelta(days=1)
+# After BAWABA_CODE_MAX_ATTEMPTS wrong codes the verification stops accepting codes (and sending them).
+LOCK = dt.timedelta(hours=24)
+# The wait after each wrong code beyond the free ones doubles from this, up to the ceiling.
+FIRST_ATTEMPT_WAIT_SECONDS = 30
+LONGEST_ATTEMPT_WAIT_SECONDS = 3600
+
+
+def seconds_until(moment: dt.datetime | None, now: dt.datetime) -> int:
+    """Whole seconds from now until `moment`, rounded up; 0 when it has passed (or is None)."""
+    if moment is None or moment <= now:
+        return 0
+    return math.ceil((moment - now).total_seconds())
+
+
+def resend_wait(codes_sent_today: int) -> dt.timedelta:
+    """The wait after the n-th code of a verification in the last day: 30 s, 60 s, 2 min, 5 min, 10 min..."""
+    waits = settings.BAWABA_CODE_RESEND_WAITS or [30]
+    return dt.timedelta(seconds=waits[min(max(codes_sent_today, 1), len(waits)) - 1])
+
+
+def attempt_wait(failed_attempts: int) -> dt.timedelta | None:
+    """The wait after the n-th wrong code: none for the free tries, then 30 s, 60 s, 2 min... up to an hour."""
+    beyond_free = failed_attempts - settings.BAWABA_CODE_FREE_ATTEMPTS
+    if beyond_free <= 0:
+        return None
+    seconds = FIRST_ATTEMPT_WAIT_SECONDS * 2 ** min(beyond_free - 1, 16)
+    return dt.timedelta(seconds=min(seconds, LONGEST_ATTEMPT_WAIT_SECONDS))
+
+
+def is_locked(verification: PhoneVerification, now: dt.datetime) -> bool:
+    return verification.locked_until is not None and verification.locked_until > now
+
+
+def attempts_refusal(verification: PhoneVerification, now: dt.datetime) -> TooManyAttempts | None:
+    """Why a code may not be tried right now (the hard stop or a growing wait), or None."""
+    wait = max(seconds_until(verification.locked_until, now), seconds_until(verification.attempts_blocked_until, now))
+    if wait:
+        return TooManyAttempts(data={"retry_after": wait})
+    return None
+
+
+def _cap_wait(codes: QuerySet[VerificationCode], *, limit: int, window: dt.timedelta, now: dt.datetime) -> int:
+    """0 while fewer than `limit` codes fall in the window; else the seconds until the oldest that counts leaves it."""
+    recent = codes.filter(created_at__gt=now - window)
+    count = recent.count()
+    if count < limit:
+        return 0
+    oldest_that_counts = recent.order_by("created_at").values_list("created_at", flat=True)[count - limit]
+    return max(1, seconds_until(oldest_that_counts + window, now))
+
+
+def caps_wait(*, phone: str, client_address: str, now: dt.datetime) -> int:
+    """Seconds until the caps on codes to this number (hour, day) and from this address (day) allow one more."""
+    to_number = VerificationCode.objects.filter(phone=phone)
+    waits = [
+        _cap_wait(to_number, limit=settings.BAWABA_CODES_PER_NUMBER_PER_HOUR, window=HOUR, now=now),
+        _cap_wait(to_number, limit=settings.BAWABA_CODES_PER_NUMBER_PER_DAY, window=DAY, now=now),
+    ]
+    if client_address:
+        from_address = VerificationCode.objects.filter(client_address=client_address)
+        waits.append(_cap_wait(from_address, limit=settings.BAWABA_CODES_PER_ADDRESS_PER_DAY, window=DAY, now=now))
+    return max(waits)
+
+
+def codes_left_this_hour(*, phone: str, now: dt.datetime) -> int:
+    """How many more codes this number may get in the coming hour (the daily cap can make it fewer)."""
+    to_number = VerificationCode.objects.filter(phone=phone)
+    this_hour = to_number.filter(created_at__gt=now - HOUR).count()
+    today = to_number.filter(created_at__gt=now - DAY).count()
+    return max(
+        0,
+        min(
+            settings.BAWABA_CODES_PER_NUMBER_PER_HOUR - this_hour,
+            settings.BAWABA_CODES_PER_NUMBER_PER_DAY - today,
+        ),
+    )
+
+
+def send_refusal(*, verification: PhoneVerification, client_address: str, now: dt.datetime) -> ApplicationError | None:
+    """Why no code may be sent for `verification` right now, or None when one may.
+
+    In order: a locked verification (codes are pointless until it opens again), the verification's own
+    growing cooldown, then the caps per number and per address.
+    """
+    if is_locked(verification, now):
+        return TooManyAttempts(data={"retry_after": seconds_until(verification.locked_until, now)})
+    cooldown = seconds_until(verification.next_code_allowed_at, now)
+    if cooldown:
+        return ResendNotYet(data={"retry_after": cooldown})
+    cap = caps_wait(phone=verification.phone, client_address=client_address, now=now)
+    if cap:
+        return CodeLimitReached(data={"retry_after": cap})
+    return None
+
+
+def codes_sent_today(verification: PhoneVerification, now: dt.datetime) -> int:
+    return verification.codes.filter(created_at__gt=now - DAY).count()

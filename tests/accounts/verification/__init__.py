@@ -1,0 +1,1 @@
+"""One-time codes: the engine, its limits and what the waiting page shows."""
