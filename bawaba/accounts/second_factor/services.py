@@ -1,12 +1,48 @@
-"""Second factors on django-otp devices: TOTP (authenticator app) and static recovery codes.
+"""Second factors on django-otp devices: TOTP (authenticator app) and recovery codes.
 
-The functions other parts of the accounts app call: whether a person has a second factor, and
-checking a code against all of theirs. The second_factor lane grows this module (enrolment, SMS).
+Other parts of the accounts app call `user_has_second_factor` and `second_factor_verify`; the rest is the
+security page's: enrolling an authenticator app, recovery codes, removing a factor.
+
+Recovery codes are 16 random digits, read aloud in four groups ("4821 0937 5566 1203"): digits are the
+same on every keyboard and in every language of the portal. They are lookup secrets of about 53 bits,
+so ASVS 5.0 6.5.2 wants them stored with a password hash and a random salt: each set of codes gets a
+random salt (kept in its StaticDevice's name) and each code is stored as Argon2id (the password
+parameters) of the code, cut to the 16 characters django-otp's StaticToken holds. django-otp still does
+the single use (the token row is deleted) and the throttling.
 """
 
-from django_otp import devices_for_user, match_token
+import base64
+import secrets
 
+from argon2.low_level import Type, hash_secret_raw
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp import devices_for_user
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from bawaba.accounts.constants import AccountEventKind
+from bawaba.accounts.errors import CodeInvalid
+from bawaba.accounts.events import account_event_record
+from bawaba.accounts.hashers import BawabaArgon2Hasher
 from bawaba.accounts.models import User
+from bawaba.accounts.sessions.services import sessions_end_all
+from bawaba.core.errors import ApplicationError
+from bawaba.core.text import normalize_digits
+
+RECOVERY_CODE_COUNT = 10
+RECOVERY_CODE_DIGITS = 16
+RECOVERY_DEVICE_PREFIX = "recovery-codes:"
+AUTHENTICATOR_NAME = "Authenticator app"
+TOTP_DIGITS = 6
+
+
+class SecondFactorError(ApplicationError):
+    code = "second_factor_invalid"
+    status = 400
 
 
 def user_has_second_factor(user: User) -> bool:
@@ -14,8 +50,181 @@ def user_has_second_factor(user: User) -> bool:
 
 
 def second_factor_verify(*, user: User, token: str) -> bool:
-    """Whether `token` is a valid code from one of the person's confirmed devices; a recovery code is used up."""
-    token = token.strip().replace(" ", "").replace("-", "")
-    if not token:
-        return False
-    return match_token(user, token) is not None
+    """Whether `token` is a valid code from one of the person's confirmed devices; a recovery code is used up.
+
+    The device that took it is left on `user.otp_device`, so that `sign_in_complete(..., with_second_factor=True)`
+    on the same object marks the session as verified (django-otp's `is_verified`)."""
+    device = second_factor_match(user=user, token=token)
+    if device is not None:
+        user.otp_device = device  # type: ignore[attr-defined]
+    return device is not None
+
+
+def token_clean(token: str) -> str:
+    """Only the digits: spaces and dashes dropped, Eastern Arabic and Persian digits made ASCII."""
+    return "".join(normalize_digits(str(token or "")).replace(" ", "").replace("-", "").split())
+
+
+def second_factor_match(*, user: User, token: str, request: HttpRequest | None = None) -> Device | None:
+    """The confirmed device that accepts `token`, if any: 6 digits go to the authenticator app, 16 to the
+    recovery codes (the one used is deleted and the history says so). Nothing else is tried, so a wrong
+    kind of code never counts against the other kind's throttling."""
+    token = token_clean(token)
+    if not token.isascii() or not token.isdigit():
+        return None
+    with transaction.atomic():
+        if len(token) == TOTP_DIGITS:
+            for totp in TOTPDevice.objects.devices_for_user(user, confirmed=True).select_for_update():
+                if totp.verify_token(token):
+                    return totp
+        elif len(token) == RECOVERY_CODE_DIGITS:
+            for static in StaticDevice.objects.devices_for_user(user, confirmed=True).select_for_update():
+                salt = _recovery_salt(static)
+                if salt is not None and static.verify_token(_recovery_digest(token, salt)):
+                    account_event_record(
+                        user=user,
+                        kind=AccountEventKind.RECOVERY_CODE_USED,
+                        request=request,
+                        codes_left=static.token_set.count(),
+                    )
+                    return static
+    return None
+
+
+def second_factor_throttle_seconds(*, user: User) -> int:
+    """How long django-otp's own throttling of this person's devices still refuses codes (0: not at all)."""
+    now = timezone.now()
+    waits = [0]
+    for device in devices_for_user(user, confirmed=True):
+        allowed, details = device.verify_is_allowed()
+        if not allowed and details and details.get("locked_until"):
+            waits.append(int((details["locked_until"] - now).total_seconds()) + 1)
+    return max(waits)
+
+
+# Recovery codes
+
+
+def _recovery_salt(device: StaticDevice) -> bytes | None:
+    if not device.name.startswith(RECOVERY_DEVICE_PREFIX):
+        return None
+    try:
+        return bytes.fromhex(device.name.removeprefix(RECOVERY_DEVICE_PREFIX))
+    except ValueError:
+        return None
+
+
+def _recovery_digest(code: str, salt: bytes) -> str:
+    raw = hash_secret_raw(
+        secret=code.encode(),
+        salt=salt,
+        time_cost=BawabaArgon2Hasher.time_cost,
+        memory_cost=BawabaArgon2Hasher.memory_cost,
+        parallelism=BawabaArgon2Hasher.parallelism,
+        hash_len=10,
+        type=Type.ID,
+    )
+    return base64.b32encode(raw).decode().lower()  # 16 characters, 80 bits
+
+
+def recovery_code_format(code: str) -> str:
+    """'4821093755661203' → '4821 0937 5566 1203', for reading aloud and copying."""
+    return " ".join(code[index : index + 4] for index in range(0, len(code), 4))
+
+
+def recovery_codes_left(*, user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def has_primary_factor(user: User) -> bool:
+    """An authenticator app (or, later, SMS codes): what recovery codes stand in for."""
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+
+
+def recovery_codes_create(*, user: User, request: HttpRequest | None = None) -> list[str]:
+    """Ten new recovery codes, replacing any earlier ones. Returned once, in clear; stored only hashed."""
+    if not has_primary_factor(user):
+        raise SecondFactorError(
+            _("Recovery codes come with an authenticator app or SMS codes. Set one of those up first."),
+            code="no_second_factor",
+        )
+    codes = [
+        f"{secrets.randbelow(10**RECOVERY_CODE_DIGITS):0{RECOVERY_CODE_DIGITS}d}" for _ in range(RECOVERY_CODE_COUNT)
+    ]
+    salt = secrets.token_bytes(16)
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_PREFIX + salt.hex(), confirmed=True)
+        StaticToken.objects.bulk_create(
+            StaticToken(device=device, token=_recovery_digest(code, salt)) for code in codes
+        )
+        account_event_record(user=user, kind=AccountEventKind.RECOVERY_CODES_CREATED, request=request)
+    return codes
+
+
+# The authenticator app (TOTP, RFC 6238: 6 digits, 30 seconds, SHA-1, as every app supports)
+
+
+def authenticator_get(*, user: User, confirmed: bool) -> TOTPDevice | None:
+    return TOTPDevice.objects.devices_for_user(user, confirmed=confirmed).order_by("-pk").first()
+
+
+def authenticator_enrolment_start(*, user: User) -> TOTPDevice:
+    """A new secret for the app, not yet in use: it counts only once the person typed a code it made."""
+    if authenticator_get(user=user, confirmed=True) is not None:
+        raise SecondFactorError(
+            _("You already use an authenticator app. Remove it first to set up another one."),
+            code="already_enrolled",
+        )
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+
+
+def authenticator_enrolment_confirm(*, user: User, token: str, request: HttpRequest) -> list[str]:
+    """Turn the app on with its first code. Returns new recovery codes when the person had none (else [])."""
+    token = token_clean(token)
+    with transaction.atomic():
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).select_for_update().order_by("-pk").first()
+        if device is None:
+            raise SecondFactorError(
+                _("Setting up the app took too long or was started again. Please start again."),
+                code="enrolment_not_found",
+            )
+        # verify_token records a wrong code (throttling) itself; the transaction must commit it.
+        verified = len(token) == TOTP_DIGITS and token.isascii() and token.isdigit() and device.verify_token(token)
+        if verified:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            account_event_record(
+                user=user, kind=AccountEventKind.SECOND_FACTOR_ADDED, request=request, factor="authenticator"
+            )
+    if not verified:
+        raise CodeInvalid(_("That code is not right. Enter the 6 digits the app shows now for Bawaba."))
+    _after_factor_change(user=user, request=request, device=device)
+    if recovery_codes_left(user=user) == 0:
+        return recovery_codes_create(user=user, request=request)
+    return []
+
+
+def second_factor_remove(*, user: User, factor: str, request: HttpRequest) -> None:
+    """Turn a factor off. With no factor left, the recovery codes go too (they only stand in for one)."""
+    with transaction.atomic():
+        if factor == "authenticator":
+            removed, _details = TOTPDevice.objects.filter(user=user).delete()
+        else:
+            raise SecondFactorError(code="unknown_factor")
+        if not has_primary_factor(user):
+            StaticDevice.objects.filter(user=user).delete()
+        if removed:
+            account_event_record(user=user, kind=AccountEventKind.SECOND_FACTOR_REMOVED, request=request, factor=factor)
+    _after_factor_change(user=user, request=request, device=None)
+
+
+def _after_factor_change(*, user: User, request: HttpRequest, device: Device | None) -> None:
+    """Other sessions end (ASVS 7.4.3); this one stays, and counts as passed with the new factor."""
+    sessions_end_all(user=user, reason="second_factor_changed", keep_session_key=request.session.session_key)
+    if device is not None:
+        from django_otp import login as otp_login
+
+        otp_login(request, device)

@@ -1,3 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from bawaba.accounts.signin import views
+
+urlpatterns = [
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("sign-in/code/", views.sign_in_second_factor, name="sign_in_second_factor"),
+    path("sign-out/", views.sign_out_view, name="sign_out"),
+]
