@@ -91,7 +91,7 @@ def reauthenticate(*, request: HttpRequest, user: User, password: str, code: str
     """
     rate_limit_check(
         scope="accounts.reauthenticate",
-        identity=str(user.pk),
+        identity=str(user.public_id),
         limit=REAUTH_ATTEMPTS_PER_WINDOW,
         window_seconds=REAUTH_WINDOW_SECONDS,
     )
