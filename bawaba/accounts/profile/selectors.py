@@ -32,6 +32,7 @@ def phone_masked(phone: str | None) -> str:
 class AccountSummary:
     full_name: str
     phone_masked: str
+    phone_ending: str  # the last two digits, for screen readers (the dots are read one by one)
     is_phone_verified: bool
     has_profile: bool
     statistics_consent: bool
@@ -42,6 +43,7 @@ def account_summary(*, user: User) -> AccountSummary:
     return AccountSummary(
         full_name=user.full_name,
         phone_masked=phone_masked(user.phone),
+        phone_ending=(user.phone or "")[-2:],
         is_phone_verified=user.is_phone_verified,
         has_profile=profile is not None,
         statistics_consent=bool(profile and profile.statistics_consent),

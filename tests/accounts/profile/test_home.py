@@ -21,7 +21,8 @@ def test_the_home_page_shows_the_name_and_a_masked_number(citizen_client, citize
     page = response.content.decode()
     assert "<h1>Your account</h1>" in page
     assert "Zainab Ali" in page
-    assert '<bdi dir="ltr">+964 770 ••• ••67</bdi>' in page
+    assert '<bdi dir="ltr" aria-hidden="true">+964 770 ••• ••67</bdi>' in page
+    assert '<span class="visually-hidden">Ending in 67</span>' in page
     assert "7701234567" not in page
     assert "Confirmed" in page
     assert "Not confirmed yet" not in page

@@ -155,6 +155,7 @@ def test_the_saved_answers_are_shown_again(citizen_client, citizen, baghdad):
     assert 'value="1990"' in page
     assert f'<option value="{baghdad.pk}" selected>Baghdad</option>' in page
     assert 'value="female" id="id_gender_1" checked' in page
+    assert 'id="id_preferred_language_2" checked><span lang="ckb" dir="auto">کوردی</span>' in page
     assert (
         '<input type="checkbox" name="statistics_consent" aria-describedby="id_statistics_consent_helptext"'
         ' id="id_statistics_consent" checked>'
