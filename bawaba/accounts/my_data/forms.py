@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import pgettext
 
 from bawaba.core.text import normalize_text
 
@@ -18,7 +18,7 @@ def confirmation_word() -> str:
 
 class DeleteAccountForm(forms.Form):
     confirmation = forms.CharField(
-        label=pgettext_lazy("deleting the account", "Type the word shown above"),
+        label="",  # names the word, so it is set per request in the page's language
         required=False,
         max_length=50,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
@@ -26,7 +26,7 @@ class DeleteAccountForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["confirmation"].help_text = _("Type %(word)s to confirm.") % {"word": confirmation_word()}
+        self.fields["confirmation"].label = _("To confirm, type %(word)s") % {"word": confirmation_word()}
 
     def clean_confirmation(self) -> str:
         typed = normalize_text(self.cleaned_data["confirmation"])

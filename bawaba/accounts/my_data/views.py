@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bawaba.accounts.models import User
 from bawaba.accounts.my_data import services
-from bawaba.accounts.my_data.forms import DeleteAccountForm, confirmation_word
+from bawaba.accounts.my_data.forms import DeleteAccountForm
 from bawaba.accounts.personal_data import personal_data_access_list_for_citizen
 from bawaba.accounts.sessions.reauth import reauthentication_required
 
@@ -85,7 +85,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/my_data/delete.html",
-        {"form": form, "word": confirmation_word(), "is_deletable": is_deletable},
+        {"form": form, "is_deletable": is_deletable},
         status=status,
     )
 

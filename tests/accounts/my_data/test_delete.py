@@ -86,7 +86,7 @@ def test_the_page_explains_what_goes_and_what_is_kept(citizen_client):
     assert "What we must keep" in page
     assert "are kept for 5 years" in page
     assert "to be confirmed by the portal operator's legal team" in page
-    assert "To confirm, type <strong>delete</strong> in the box below." in page
+    assert '<label for="id_confirmation">To confirm, type delete</label>' in page
     assert 'autocomplete="off"' in page
 
 
