@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from bawaba.accounts.recovery import views
+
+urlpatterns = [
+    path("recover/", views.recover, name="recover"),
+    path("recover/password/", views.recover_password, name="recover_password"),
+]

@@ -1,0 +1,1 @@
+"""Account recovery by a code to the phone."""

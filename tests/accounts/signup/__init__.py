@@ -1,0 +1,1 @@
+"""Sign-up: pages, services and number normalisation."""
