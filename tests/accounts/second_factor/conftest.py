@@ -1,0 +1,49 @@
+"""People with second factors, codes from their authenticator app, and signed-in browsers."""
+
+import time
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from bawaba.accounts.second_factor.services import recovery_codes_create
+from tests.accounts.conftest import CITIZEN_PASSWORD
+
+SECURITY_URL = "/en/account/security/"
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def totp_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+    """The code the person's app shows now (or a step later: a code is accepted only once per step)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+@pytest.fixture
+def authenticator(citizen):
+    """The citizen's confirmed authenticator app."""
+    return TOTPDevice.objects.create(user=citizen, name="Authenticator app", confirmed=True)
+
+
+@pytest.fixture
+def recovery_codes(citizen, authenticator):
+    """The citizen's ten recovery codes, in clear (as shown to them once)."""
+    return recovery_codes_create(user=citizen)
+
+
+@pytest.fixture
+def signed_in(citizen):
+    """A browser where the citizen (no second factor yet) has just signed in."""
+    client = Client()
+    response = client.post("/en/account/sign-in/", {"phone": "07701234567", "password": CITIZEN_PASSWORD})
+    assert response.status_code == 302
+    return client
