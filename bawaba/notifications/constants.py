@@ -8,6 +8,21 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
     EMAIL = "email", _("E-mail")
     PUSH = "push", _("Push notification")
+    VOICE = "voice", _("Voice call")  # the text is read out by a voice gateway
+    WHATSAPP = "whatsapp", _("WhatsApp")
+
+
+# Channels that reach a mobile phone number: the recipient is checked and written the same way (E.164).
+PHONE_CHANNELS = frozenset({Channel.SMS, Channel.VOICE, Channel.WHATSAPP})
+# Other channels a template may be sent by, to the same recipient (send(..., channel=...)): a code that
+# does not come by SMS can be read out in a call or sent by WhatsApp (decision 0013).
+ALTERNATIVE_CHANNELS: dict[str, frozenset[str]] = {Channel.SMS: frozenset({Channel.VOICE, Channel.WHATSAPP})}
+# Channels whose messages keep the values their text was made from (Message.template_values), for
+# gateways that take a template's parameters rather than our text (WhatsApp Business templates) or
+# read the code out in their own words. Erased with the text.
+VALUES_KEPT_FOR = frozenset({Channel.VOICE, Channel.WHATSAPP})
+# Channels whose text is read on the phone's screen as written: the template editor shows its SMS length.
+LENGTH_COUNTED_CHANNELS = frozenset({Channel.SMS, Channel.WHATSAPP})
 
 
 class Priority(models.TextChoices):

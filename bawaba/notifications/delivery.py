@@ -134,7 +134,9 @@ def _redaction(message: Message) -> dict[str, object]:
 
     A one-time code is no use to anyone once it is out of our hands; the database does not keep it.
     """
-    return {"body": "", "subject": "", "redacted": True} if message.template.sensitive else {}
+    if not message.template.sensitive:
+        return {}
+    return {"body": "", "subject": "", "template_values": {}, "redacted": True}
 
 
 def _outgoing(message: Message) -> OutgoingMessage:
@@ -150,6 +152,7 @@ def _outgoing(message: Message) -> OutgoingMessage:
         expires_at=message.expires_at,
         template=message.template.name,
         language=message.language,
+        values=dict(message.template_values or {}),
     )
 
 
@@ -165,6 +168,8 @@ def deliver(message_id: uuid.UUID | str) -> None:
     # common path. (A message taken back from a dead worker always has sweeps > 0.)
     untried = message.rounds == 0 and message.sweeps == 0
     excluded = set() if untried else _providers_not_to_ask(message)
+    # A resend's first round keeps away from the providers the caller named, while another can take it.
+    avoided = set(message.avoid_providers or ()) if message.rounds == 0 else set()
     tried_this_round: set[str] = set()
     any_candidate = False
     held = False
@@ -172,7 +177,9 @@ def deliver(message_id: uuid.UUID | str) -> None:
     while True:
         now = timezone.now()
         expired = now >= give_up_at(message)
-        config = None if expired else routing.choose(message.channel, exclude=excluded | tried_this_round)
+        config = (
+            None if expired else routing.choose(message.channel, exclude=excluded | tried_this_round, avoid=avoided)
+        )
         if not held:
             held, attempt = claim(message, config.name if config else None, now)
             if not held:

@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from bawaba.notifications.builtin_templates import BUILTIN
-from bawaba.notifications.constants import Channel
+from bawaba.notifications.constants import LENGTH_COUNTED_CHANNELS, Channel
 from bawaba.notifications.models import MessageTemplate
 from bawaba.notifications.rendering import LANGUAGES, PLACEHOLDER, placeholders
 from bawaba.notifications.sms import SmsLength, sms_length
@@ -52,6 +52,11 @@ RIGHT_TO_LEFT = frozenset({"ar", "ckb"})
 LANGUAGE_NAMES: dict[str, Promise] = {"ar": _("Arabic"), "ckb": _("Kurdish (Sorani)"), "en": _("English")}
 # "((" or "))" left over once every well-formed ((name)) is taken out means a value is written wrongly.
 STRAY_BRACKETS = re.compile(r"\(\(|\)\)")
+
+
+def length_counted(channel: str) -> bool:
+    """Whether the template editor shows a text's SMS length for this channel."""
+    return channel in LENGTH_COUNTED_CHANNELS
 
 
 def assumed_length(name: str) -> int:
@@ -153,7 +158,7 @@ class MessageTemplateForm(forms.ModelForm):
             if body is not None:
                 body.widget.attrs.update({"rows": 4, "data-sms-length": "true"})
                 body.help_text = length_figures(
-                    f"id_body_{language}", self._current_text(f"body_{language}"), shown=self._is_sms()
+                    f"id_body_{language}", self._current_text(f"body_{language}"), shown=self._length_counted()
                 )
 
     def _current_text(self, name: str) -> str:
@@ -162,12 +167,13 @@ class MessageTemplateForm(forms.ModelForm):
             return one_character_line_breaks(str(self.data.get(self.add_prefix(name), "") or ""))
         return str(self.initial.get(name, "") or "")
 
-    def _is_sms(self) -> bool:
+    def _length_counted(self) -> bool:
+        """SMS and WhatsApp texts show their length; e-mail, push and voice (read out) do not."""
         # Not chosen yet (a new template) counts as SMS, the channel most templates are for.
         if "channel" not in self.fields:
-            return bool(self.instance.channel == Channel.SMS)
+            return length_counted(self.instance.channel)
         channel = self._current_text("channel") if self.is_bound else str(self.initial.get("channel") or "")
-        return channel in ("", Channel.SMS)
+        return channel == "" or length_counted(channel)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

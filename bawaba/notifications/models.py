@@ -66,6 +66,9 @@ class Message(models.Model):
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
     redacted = models.BooleanField(_("text erased"), default=False)
+    # The values the text was made from, kept only for channels whose gateways want them apart from the
+    # text (a WhatsApp template's parameters, a voice gateway's code); erased with the text.
+    template_values = models.JSONField(_("values"), default=dict, blank=True)
     priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
     reference = models.CharField(
         _("reference"), max_length=120, blank=True, help_text=_("What the sending part of the portal calls it.")
@@ -76,6 +79,9 @@ class Message(models.Model):
     failure_reason = models.CharField(_("failure reason"), max_length=300, blank=True)
     provider = models.CharField(_("provider"), max_length=64, blank=True, help_text=_("The provider that accepted it."))
     provider_reference = models.CharField(_("provider's reference"), max_length=120, blank=True)
+    # Providers kept out of the first round of tries (a resend after a code that never came), unless no
+    # other provider for the channel can take it.
+    avoid_providers = models.JSONField(_("providers to avoid at first"), default=list, blank=True)
 
     created_at = models.DateTimeField(_("created"), db_index=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from bawaba.core.errors import ValidationFailed
 from bawaba.core.text import normalize_digits
-from bawaba.notifications.constants import Channel
+from bawaba.notifications.constants import PHONE_CHANNELS, Channel
 
 # Iraqi mobile networks by the first digits of the national number (original allocation; a number
 # moved to another network keeps its prefix, so this is a good guess, not a fact).
@@ -25,7 +25,7 @@ OPERATOR_NAMES = {"korek": "Korek Telecom", "omnnea": "Omnnea", "asiacell": "Asi
 
 @dataclass(frozen=True)
 class Recipient:
-    address: str  # E.164 for SMS, a lower-cased address for e-mail
+    address: str  # E.164 for SMS, voice and WhatsApp, a lower-cased address for e-mail
     operator: str = ""
 
 
@@ -78,7 +78,8 @@ def normalise_email(raw: str) -> Recipient:
 
 
 def normalise_recipient(channel: str, raw: str, *, iraqi_mobile_only: bool = False) -> Recipient:
-    if channel == Channel.SMS:
+    # An SMS, a voice call and a WhatsApp message all go to a mobile number, checked the same way.
+    if channel in PHONE_CHANNELS:
         return normalise_phone(raw, iraqi_mobile_only=iraqi_mobile_only)
     if channel == Channel.EMAIL:
         return normalise_email(raw)

@@ -1,4 +1,10 @@
-"""Fill a template's ((placeholders)) with values, in the recipient's language."""
+"""Fill a template's ((placeholders)) with values, in the recipient's language, for the channel it goes by.
+
+For a voice call (decision 0013) a value named `code` is read one character at a time, written
+"4, 8, 2, 9, 1, 3": Western digits, whatever the language, with a comma and a space between them so
+that every text-to-speech engine pauses and none reads "482913" as a number in the hundreds of
+thousands. The whole text is then said twice, a blank line between, as people often miss the start.
+"""
 
 import re
 import unicodedata
@@ -8,6 +14,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from bawaba.core.errors import ValidationFailed
+from bawaba.core.text import normalize_digits
+from bawaba.notifications.constants import Channel
 from bawaba.notifications.models import MessageTemplate
 
 PLACEHOLDER = re.compile(r"\(\(\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\)\)")
@@ -15,6 +23,11 @@ LANGUAGES = ("ar", "ckb", "en")
 # When a template has no text in the recipient's language, the next one that has text is used.
 FALLBACK_ORDER = {"ar": ("ar", "en", "ckb"), "ckb": ("ckb", "ar", "en"), "en": ("en", "ar", "ckb")}
 MAX_VALUE_LENGTH = 500
+# Values a voice call reads one character at a time, and what goes between the characters.
+SPOKEN_ONE_BY_ONE = frozenset({"code"})
+SPOKEN_SEPARATOR = ", "
+# What goes between the text and its repetition in a voice call: a pause in every engine.
+SPOKEN_REPEAT_SEPARATOR = "\n\n"
 
 
 @dataclass(frozen=True)
@@ -46,8 +59,13 @@ def _fill(text: str, values: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
 
 
-def render(template: MessageTemplate, values: Mapping[str, object], language: str) -> Rendered:
-    """The text for `language` (or its fallback), or ValidationFailed naming what is missing."""
+def spoken_one_by_one(value: str) -> str:
+    """'482913' → '4, 8, 2, 9, 1, 3'; Eastern Arabic digits become Western ones, spaces are dropped."""
+    return SPOKEN_SEPARATOR.join(ch for ch in normalize_digits(value) if not ch.isspace())
+
+
+def clean_values(values: Mapping[str, object]) -> dict[str, str]:
+    """The values as text, or ValidationFailed for one that no channel could carry."""
     clean: dict[str, str] = {}
     for key, value in values.items():
         text = str(value)
@@ -64,6 +82,15 @@ def render(template: MessageTemplate, values: Mapping[str, object], language: st
                 fields={key: [_("Too long.")]},
             )
         clean[key] = text
+    return clean
+
+
+def render(
+    template: MessageTemplate, values: Mapping[str, object], language: str, *, channel: str | None = None
+) -> Rendered:
+    """The text for `language` (or its fallback) as sent by `channel` (the template's own by default),
+    or ValidationFailed naming what is missing."""
+    clean = clean_values(values)
     missing = sorted(template_placeholders(template) - set(clean))
     if missing:
         raise ValidationFailed(
@@ -71,9 +98,15 @@ def render(template: MessageTemplate, values: Mapping[str, object], language: st
             code="missing_values",
             fields={name: [_("This value is required by the template.")] for name in missing},
         )
+    spoken = channel == Channel.VOICE
+    if spoken:
+        clean = {key: spoken_one_by_one(text) if key in SPOKEN_ONE_BY_ONE else text for key, text in clean.items()}
     for candidate in FALLBACK_ORDER.get(language, FALLBACK_ORDER["ar"]):
         body = getattr(template, f"body_{candidate}") or ""
         if body.strip():
             subject = getattr(template, f"subject_{candidate}") or ""
-            return Rendered(candidate, _fill(subject, clean), _fill(body, clean))
+            text = _fill(body, clean)
+            if spoken:
+                text = f"{text.strip()}{SPOKEN_REPEAT_SEPARATOR}{text.strip()}"
+            return Rendered(candidate, _fill(subject, clean), text)
     raise ValidationFailed(_("This template has no text yet."), code="empty_template")

@@ -8,6 +8,9 @@ Three things lower a provider's share:
   goes straight to another provider instead of waiting for the same timeout again.
 A provider configured with weight 0 is a standby: used only when no weighted provider is left.
 When every remaining provider is degraded, the healthiest one is still tried: a slow provider beats none.
+Providers a caller asked to avoid (a resend after a code that never came) are chosen only when no other
+provider is ready, not paused and its breaker not open: a standby is preferred to them, but they are
+preferred to sending nothing.
 """
 
 from __future__ import annotations
@@ -243,8 +246,19 @@ def _draw(candidates: list[tuple[ProviderConfig, float]]) -> ProviderConfig:
     return candidates[-1][0]
 
 
-def choose(channel: str, exclude: Collection[str] = ()) -> ProviderConfig | None:
-    """A provider for the next try, or None when every provider for the channel is excluded or paused."""
+def choose(channel: str, exclude: Collection[str] = (), avoid: Collection[str] = ()) -> ProviderConfig | None:
+    """A provider for the next try, or None when every provider for the channel is excluded or paused.
+
+    Providers in `avoid` are left for last: chosen only when no other one is ready.
+    """
+    if avoid:
+        config = _choose(channel, {*exclude, *avoid}, ready_only=True)
+        if config is not None:
+            return config
+    return _choose(channel, exclude)
+
+
+def _choose(channel: str, exclude: Collection[str], *, ready_only: bool = False) -> ProviderConfig | None:
     states = provider_states()
     available = [
         config
@@ -266,7 +280,9 @@ def choose(channel: str, exclude: Collection[str] = ()) -> ProviderConfig | None
             return config
         weighted = [(other, weight) for other, weight in weighted if other.name != config.name]
     # Nothing healthy and closed: standbys first, then whatever has the most health left.
-    fallback = ready or available
+    fallback = ready if ready_only else ready or available
+    if not fallback:
+        return None
     return max(
         fallback,
         key=lambda c: (breaker_state[c.name] != OPEN, states.get(c.name, _State(False, 1.0)).health, c.weight),

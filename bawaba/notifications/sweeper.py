@@ -65,7 +65,7 @@ def sweep(now: dt.datetime | None = None, *, limit: int = BATCH) -> SweepReport:
         completed_at__gte=now - dt.timedelta(hours=1),
         template__sensitive=True,
         redacted=False,
-    ).update(body="", subject="", redacted=True)
+    ).update(body="", subject="", template_values={}, redacted=True)
 
     # 2. Held by a worker that is gone.
     stale = list(

@@ -22,10 +22,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
-from urllib.parse import quote
 
 import pytest
-from celery import Celery
 from django.db import connection, transaction
 from django.db.models import F, Max
 
@@ -38,7 +36,9 @@ from tests.notifications.workers_harness import (
     REDIS_SERVER,
     CeleryWorker,
     RedisServer,
+    forget_producers,
     wait_until,
+    worker_database_url,
     worker_environment,
 )
 
@@ -79,35 +79,11 @@ def broker(redis_server: RedisServer, settings) -> Iterator[RedisServer]:
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = redis_server.url
     settings.BAWABA_NOTIFY_PROVIDERS = OUTBOX_ONLY
-    _forget_producers(app)  # pooled producer connections still point at the previous broker
+    forget_producers(app)  # pooled producer connections still point at the previous broker
     app.conf.update(broker_url=redis_server.url, task_always_eager=False)
     yield redis_server
-    _forget_producers(app)
+    forget_producers(app)
     app.conf.update(saved)
-
-
-def _forget_producers(app: Celery) -> None:
-    """Close and drop the app's pooled broker connections, as Celery itself does after a fork.
-
-    `app.close()` would also unregister the project's app, so this does the pool part only.
-    """
-    amqp = app.__dict__.get("amqp")  # only if the app has built it already
-    if amqp is not None and amqp._producer_pool is not None:
-        amqp._producer_pool.force_close_all()
-        amqp._producer_pool = None
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-
-
-def _test_database_url() -> str:
-    """The database pytest-django created, which the worker processes must use too."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{credentials}@{db['HOST'] or 'localhost'}{port}/{quote(db['NAME'], safe='')}"
 
 
 @pytest.fixture
@@ -116,7 +92,7 @@ def start_worker(
 ) -> Iterator[Callable[..., list[CeleryWorker]]]:
     """Start named workers (ready when this returns); all are stopped before the database is emptied."""
     environment = worker_environment(
-        database_url=_test_database_url(),
+        database_url=worker_database_url(),
         broker_url=broker.url,
         outbox_file=Path(settings.BAWABA_OUTBOX_FILE),
         providers_json=json.dumps(OUTBOX_ONLY),

@@ -15,8 +15,11 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 import redis
+from celery import Celery
+from django.db import connection
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -252,3 +255,27 @@ def worker_environment(
         }
     )
     return environment
+
+
+def forget_producers(app: Celery) -> None:
+    """Close and drop the app's pooled broker connections, as Celery itself does after a fork.
+
+    `app.close()` would also unregister the project's app, so this does the pool part only.
+    """
+    amqp = app.__dict__.get("amqp")  # only if the app has built it already
+    if amqp is not None and amqp._producer_pool is not None:
+        amqp._producer_pool.force_close_all()
+        amqp._producer_pool = None
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+
+
+def worker_database_url() -> str:
+    """The database pytest-django created, which the worker processes must use too."""
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{credentials}@{db['HOST'] or 'localhost'}{port}/{quote(db['NAME'], safe='')}"

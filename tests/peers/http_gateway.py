@@ -6,6 +6,10 @@ Its wire format, which providers under test are configured for (see GATEWAY_OPTI
     receipt → POST <receipts_to> {"message_id", "client_ref", "state", "error_code", "done_at"}
               with X-Bawaba-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">
 
+It can also answer as a voice-call gateway (`answer="voice"`: {"status": "queued", "call": {"id"}}) or as a
+WhatsApp Business gateway (`answer="whatsapp"`, the shape of Meta's Cloud API: {"messaging_product",
+"contacts", "messages": [{"id"}]}); VOICE_OPTIONS and WHATSAPP_OPTIONS configure a provider for each.
+
 Modes, switched at run time: accept; reject (status and body); stall (hold the request for N seconds, or
 until stopped, and never take it); slow (take it after N seconds); malformed (take it, answer garbage);
 drop (read the request, hang up); refuse (close the listening socket and every open connection).
@@ -56,6 +60,67 @@ GATEWAY_OPTIONS: dict[str, Any] = {
     "error_path": "error.code",
     "receipt": {"fields": {"reference": "message_id", "status": "state", "error": "error_code", "done_at": "done_at"}},
 }
+
+
+# A voice-call gateway: it reads `text` out in `language`, calling from `caller_id`.
+VOICE_OPTIONS: dict[str, Any] = {
+    **GATEWAY_OPTIONS,
+    "fields": {
+        "to": "to",
+        "body": "text",
+        "sender": "caller_id",
+        "reference": "client_ref",
+        "language": "language",
+    },
+    "extra": {"type": "tts"},
+    "languages": {"ar": "ar-IQ", "ckb": "ckb-IQ", "en": "en-GB"},
+    "id_path": "call.id",
+}
+
+# A WhatsApp Business gateway sending an approved authentication template: the code is its body's
+# parameter and its copy-code button's, our text is not sent at all.
+WHATSAPP_OPTIONS: dict[str, Any] = {
+    **GATEWAY_OPTIONS,
+    "to_format": "international",
+    "extra": {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "type": "template",
+        "template": {
+            "name": "bawaba_code",
+            "language": {"policy": "deterministic"},
+            "components": [
+                {"type": "body", "parameters": [{"type": "text"}]},
+                {"type": "button", "sub_type": "url", "index": "0", "parameters": [{"type": "text"}]},
+            ],
+        },
+    },
+    "fields": {
+        "to": "to",
+        "body": None,
+        "sender": None,
+        "reference": "biz_opaque_callback_data",
+        "language": "template.language.code",
+        "values.code": ["template.components.0.parameters.0.text", "template.components.1.parameters.0.text"],
+    },
+    "languages": {"ar": "ar", "ckb": "ckb", "en": "en_GB"},
+    "id_path": "messages.0.id",
+    "result": None,
+}
+ANSWERS = ("sms", "voice", "whatsapp")
+
+
+def answer_for(style: str, gateway_id: str, document: dict[str, Any]) -> dict[str, Any]:
+    """What the gateway says when it takes a message, in the style of the API it plays."""
+    if style == "voice":
+        return {"status": "queued", "call": {"id": gateway_id}}
+    if style == "whatsapp":
+        return {
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": str(document.get("to", "")), "wa_id": str(document.get("to", ""))}],
+            "messages": [{"id": gateway_id}],
+        }
+    return {"status": "queued", "data": {"message_id": gateway_id}}
 
 
 def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
@@ -159,8 +224,12 @@ class HttpGateway:
         receipt_status: str = "DELIVRD",
         reference_field: str = "client_ref",
         tls: tuple[str, str] | None = None,
+        answer: str = "sms",
     ) -> None:
+        if answer not in ANSWERS:
+            raise ValueError(f"unknown answer style {answer!r}; known: {ANSWERS}")
         self.name = name
+        self.answer = answer
         self.tls = tls  # (certificate file, key file): speak HTTPS
         self.port = port
         self.secret = secret
@@ -347,8 +416,7 @@ class HttpGateway:
         if behaviour.mode == "malformed":
             handler.answer(200, b"<html><body>Service temporarily unavail", "text/html")
         else:
-            answer = {"status": "queued", "data": {"message_id": gateway_id}}
-            handler.answer(200, json.dumps(answer).encode())
+            handler.answer(200, json.dumps(answer_for(self.answer, gateway_id, document)).encode())
         self._schedule_receipt(gateway_id, reference)
 
     def _schedule_receipt(self, gateway_id: str, reference: str) -> None:
@@ -419,14 +487,26 @@ class Gateways:
             gateway.stop()
 
 
-def provider_entry(gateway: HttpGateway, *, weight: int = 100, **options: Any) -> dict[str, Any]:
-    """A BAWABA_NOTIFY_PROVIDERS entry for an "http" provider speaking to `gateway`."""
+def provider_entry(
+    gateway: HttpGateway,
+    *,
+    weight: int = 100,
+    channels: tuple[str, ...] = ("sms",),
+    base: dict[str, Any] | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """A BAWABA_NOTIFY_PROVIDERS entry for an "http" provider speaking to `gateway`.
+
+    `base` is the option set for the API the gateway plays (GATEWAY_OPTIONS, VOICE_OPTIONS,
+    WHATSAPP_OPTIONS); None values in it are left out, as a provider would not be given them.
+    """
+    chosen = {key: value for key, value in (GATEWAY_OPTIONS if base is None else base).items() if value is not None}
     return {
         "name": gateway.name,
         "kind": "http",
-        "channels": ["sms"],
+        "channels": list(channels),
         "weight": weight,
-        "options": {**GATEWAY_OPTIONS, "url": gateway.url, **options},
+        "options": {**chosen, "url": gateway.url, **options},
     }
 
 
@@ -519,6 +599,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--receipt-status", default="DELIVRD")
     parser.add_argument("--secret", default="")
     parser.add_argument("--control-port", type=int)
+    parser.add_argument("--answer", choices=ANSWERS, default="sms", help="the API whose answers it gives")
+    parser.add_argument("--reference-field", default="client_ref", help="where requests carry our message id")
     args = parser.parse_args(argv)
     delay = None if args.receipt_delay == "never" else float(args.receipt_delay)
     gateway = HttpGateway(
@@ -528,6 +610,8 @@ def main(argv: list[str] | None = None) -> int:
         receipts_to=args.receipts_to,
         receipt_delay=delay,
         receipt_status=args.receipt_status,
+        reference_field=args.reference_field,
+        answer=args.answer,
     ).start()
     gateway.set_mode(args.mode, status=args.status, seconds=args.seconds)
     control = _ControlServer(args.control_port, gateway) if args.control_port is not None else None

@@ -21,7 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from bawaba.core.errors import ValidationFailed
 from bawaba.notifications.admin import display
+from bawaba.notifications.constants import Channel
 from bawaba.notifications.models import ProviderState
+from bawaba.notifications.providers.config import providers_for
 from bawaba.notifications.services import set_paused
 from bawaba.notifications.stats import WINDOWS, Figures, delivery_dashboard
 
@@ -65,6 +67,14 @@ def figure_groups(windows: dict[str, Figures]) -> list[tuple[str, list[tuple[str
     ]
 
 
+def channel_coverage() -> list[dict[str, Any]]:
+    """Each channel with the providers that carry it: a channel nobody carries cannot be sent at all."""
+    return [
+        {"value": value, "label": str(label), "providers": [config.name for config in providers_for(value)]}
+        for value, label in Channel.choices
+    ]
+
+
 @admin.register(ProviderState)
 class ProviderStateAdmin(admin.ModelAdmin):
     def get_urls(self) -> list[URLPattern]:
@@ -85,6 +95,7 @@ class ProviderStateAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         dashboard = delivery_dashboard()
+        channel_names = {value: str(label) for value, label in Channel.choices}
         window_names = {"hour": _("Last hour"), "day": _("Last day")}
         context = {
             **self.admin_site.each_context(request),
@@ -93,9 +104,15 @@ class ProviderStateAdmin(admin.ModelAdmin):
             "dashboard": dashboard,
             "windows": [window_names[window] for window in WINDOWS],
             "providers": [
-                {"state": provider, "health": display.share(provider.health), "groups": figure_groups(provider.windows)}
+                {
+                    "state": provider,
+                    "channels": [channel_names.get(channel, channel) for channel in provider.channels],
+                    "health": display.share(provider.health),
+                    "groups": figure_groups(provider.windows),
+                }
                 for provider in dashboard.providers
             ],
+            "channels": channel_coverage(),
             "operators": [
                 {
                     "name": operator.name if operator.code else gettext("Other (e-mail, numbers abroad)"),

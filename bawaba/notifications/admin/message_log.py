@@ -117,6 +117,7 @@ class MessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
                 "fields": [
                     "provider",
                     "provider_reference",
+                    "shown_avoid_providers",
                     "failure_kind",
                     "failure_reason",
                     "rounds",
@@ -173,6 +174,10 @@ class MessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("time from acceptance to delivery"))
     def shown_delivery_latency(self, obj: Message) -> str:
         return latency(obj.delivery_latency_ms)
+
+    @admin.display(description=_("providers to avoid at first"))
+    def shown_avoid_providers(self, obj: Message) -> str:
+        return ", ".join(obj.avoid_providers or ()) or "—"
 
     @admin.display(description=_("subject"))
     def shown_subject(self, obj: Message) -> str:

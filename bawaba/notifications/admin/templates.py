@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 
-from bawaba.notifications.constants import Channel
+from bawaba.notifications.constants import LENGTH_COUNTED_CHANNELS, Channel
 from bawaba.notifications.forms import (
     ASSUMED_VALUE_LENGTHS,
     DEFAULT_VALUE_LENGTH,
@@ -22,6 +22,7 @@ from bawaba.notifications.forms import (
     LanguageLength,
     MessageTemplateForm,
     is_builtin,
+    length_counted,
     template_sms_lengths,
 )
 from bawaba.notifications.models import MessageTemplate
@@ -82,6 +83,8 @@ class MessageTemplateAdmin(VersionAdmin):
                 "default_length": DEFAULT_VALUE_LENGTH,
                 "parts_warning_above": PARTS_WARNING_ABOVE,
                 "assumed_json": _json(dict(ASSUMED_VALUE_LENGTHS)),
+                # The channels whose texts show their length, for the script that hides the figures.
+                "channels_json": _json(sorted(LENGTH_COUNTED_CHANNELS)),
                 # As JSON strings: an HTML attribute would turn a carriage return into a line feed.
                 "gsm_basic": _json("".join(sorted(GSM7_BASIC))),
                 "gsm_extension": _json("".join(sorted(GSM7_EXTENSION))),
@@ -107,7 +110,7 @@ class MessageTemplateAdmin(VersionAdmin):
 
     @admin.display(description=_("SMS length"))
     def sms_length(self, obj: MessageTemplate) -> SafeString | str:
-        figures = template_sms_lengths(obj) if obj.channel == Channel.SMS else []
+        figures = template_sms_lengths(obj) if length_counted(obj.channel) else []
         if not figures:
             return "—"
         return format_html_join(

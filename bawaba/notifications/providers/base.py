@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -22,8 +23,8 @@ class OutgoingMessage:
     """Everything a provider needs to hand over one message; nothing about who asked for it."""
 
     message_id: str  # our id; providers pass it on as their client reference where they can
-    channel: str
-    to: str  # E.164 for SMS, an address for e-mail, a subscription for push
+    channel: str  # the channel it goes by: "voice" for an SMS template read out in a call
+    to: str  # E.164 for SMS, voice and WhatsApp, an address for e-mail, a subscription for push
     body: str
     subject: str = ""
     sender: str = ""  # SMS sender id or e-mail From, when the template or operator sets one
@@ -32,6 +33,8 @@ class OutgoingMessage:
     expires_at: dt.datetime | None = None  # after this the message is worthless (SMPP validity_period)
     template: str = ""
     language: str = ""
+    # The values the text was made from, for voice and WhatsApp messages (VALUES_KEPT_FOR); else empty.
+    values: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -72,9 +75,11 @@ class Provider(abc.ABC):
     kind: ClassVar[str]
     channels: ClassVar[frozenset[str]]
 
-    def __init__(self, name: str, options: dict[str, Any]) -> None:
+    def __init__(self, name: str, options: dict[str, Any], *, channels: Collection[str] | None = None) -> None:
         self.name = name
         self.options = options
+        # The channels the operator gave this provider (a subset of the class's `channels`).
+        self.configured_channels = frozenset(self.channels if channels is None else channels)
 
     @abc.abstractmethod
     def send(self, message: OutgoingMessage, *, timeout: float) -> Accepted:

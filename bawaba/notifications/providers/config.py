@@ -7,6 +7,12 @@ named by BAWABA_NOTIFY_PROVIDERS_FILE) describes each provider:
      "options": {"host": "smsc.example.iq", "port": 2775, "system_id": "bawaba",
                  "password_env": "ASIACELL_SMPP_PASSWORD"}}
 
+"channels" lists what the provider carries (default ["sms"]); each kind accepts only the channels its
+class declares (Provider.channels): outbox every channel, smpp sms, http sms, voice and whatsapp, smtp
+email. A provider carries each of its channels with the same options, so a gateway whose voice or
+WhatsApp API differs from its SMS API is configured as one more provider, with its own name, health and
+circuit breaker.
+
 An option whose key ends in `_env` names an environment variable; its value is read from there at
 start-up and given to the provider under the key without the suffix, so secrets stay out of files.
 Without any configuration every channel goes to the outbox provider (the embedded default).
@@ -62,6 +68,11 @@ def _resolve_options(name: str, options: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
+def provider_class(kind: str) -> type[Provider]:
+    cls: type[Provider] = import_string(PROVIDER_KINDS[kind])
+    return cls
+
+
 def parse_configuration(raw: list[dict[str, Any]]) -> list[ProviderConfig]:
     configs: list[ProviderConfig] = []
     seen: set[str] = set()
@@ -76,6 +87,13 @@ def parse_configuration(raw: list[dict[str, Any]]) -> list[ProviderConfig]:
         unknown = set(channels) - set(Channel.values)
         if unknown:
             raise ImproperlyConfigured(f"Provider {name!r}: unknown channels {sorted(unknown)}")
+        # Each kind says which channels it can carry (Provider.channels): an SMSC cannot place a call.
+        carried = provider_class(kind).channels
+        if set(channels) - carried:
+            raise ImproperlyConfigured(
+                f"Provider {name!r}: a {kind} provider cannot carry {sorted(set(channels) - carried)};"
+                f" it carries {sorted(carried)}"
+            )
         weight = int(entry.get("weight", 100))
         if weight < 0:
             raise ImproperlyConfigured(f"Provider {name!r}: weight must be 0 or more")
@@ -116,8 +134,7 @@ def get_provider(name: str) -> Provider:
             config = provider_config(name)
             if config is None:
                 raise ImproperlyConfigured(f"No notification provider is named {name!r}")
-            provider_class: type[Provider] = import_string(PROVIDER_KINDS[config.kind])
-            _instances[name] = provider_class(config.name, config.options)
+            _instances[name] = provider_class(config.kind)(config.name, config.options, channels=config.channels)
         return _instances[name]
 
 

@@ -1,4 +1,7 @@
-"""An SMS gateway spoken to over HTTPS in JSON: one POST per message, delivery receipts posted back to us.
+"""A gateway spoken to over HTTPS in JSON: one POST per message, delivery receipts posted back to us.
+
+SMS gateways, and the voice-call and WhatsApp gateways that take a number and a text or a template's
+parameters in the same way: "channels" says which of sms, voice and whatsapp the provider carries.
 
 Every option but "url" is optional; a full example:
 
@@ -32,7 +35,13 @@ Every option but "url" is optional; a full example:
 - fields: our names (to, body, sender, reference) → the gateway's JSON names; a dotted name nests
   ("message.to"); null leaves the value out. Defaults to the same names. `reference` carries our message
   id, which is also sent as the Idempotency-Key header, so a gateway that deduplicates will never send
-  the same message twice. extra: fixed fields merged into every request.
+  the same message twice. A list of names puts one value in several places. extra: fixed fields merged
+  into every request. Three more of our names may be mapped: `language` (ar, ckb or en, renamed by
+  `languages`: {"ckb": "ku"}), `channel`, and `values.<name>`, one value the template was filled with
+  (a WhatsApp template's parameter, the code a voice gateway reads out in its own words); values are kept
+  for voice and whatsapp messages only, so a provider that carries sms cannot map them. A number in a
+  dotted name steps into a list that `extra` already holds: "template.components.0.parameters.0.text".
+  docs/notifications.md has voice and WhatsApp examples.
 - sender: the sender id when the template sets none.
 - to_format: "e164" (+9647701234567, the default), "international" (9647701234567) or "national"
   (07701234567, for a gateway that only reaches one country, "national_region", default IQ; numbers of
@@ -69,7 +78,7 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
@@ -85,7 +94,7 @@ from django.utils.translation import gettext_lazy as _
 from requests.adapters import HTTPAdapter
 
 from bawaba.core.errors import ApplicationError
-from bawaba.notifications.constants import Channel, ReceiptStatus
+from bawaba.notifications.constants import VALUES_KEPT_FOR, Channel, ReceiptStatus
 from bawaba.notifications.providers.base import (
     Accepted,
     OutgoingMessage,
@@ -97,6 +106,9 @@ from bawaba.notifications.providers.base import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_FIELDS = {"to": "to", "body": "body", "sender": "sender", "reference": "reference"}
+# Our names that may be mapped besides the defaults; `values.<name>` too.
+OPTIONAL_FIELDS = frozenset({"language", "channel"})
+VALUES_PREFIX = "values."
 TO_FORMATS = frozenset({"e164", "international", "national"})
 # "Not this message, not now": our account, our configuration or the gateway's load, so another provider
 # (or a later round) may do better. A 503 comes from a gateway refusing work before taking it.
@@ -149,10 +161,22 @@ def _get(source: Any, path: str) -> Any:
 
 
 def _put(target: dict[str, Any], path: str, value: Any) -> None:
+    """Set the value at a dotted path, making objects on the way; a number steps into an existing list."""
     *parents, last = path.split(".")
+    node: Any = target
     for part in parents:
-        target = target.setdefault(part, {})
-    target[last] = value
+        node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
+    if isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+
+
+def _paths(theirs: Any) -> list[str]:
+    """Where one of our values goes: none (null), one dotted name, or several (a code in two places)."""
+    if not theirs:
+        return []
+    return [theirs] if isinstance(theirs, str) else [str(path) for path in theirs]
 
 
 def _short(value: Any, limit: int = 64) -> str:
@@ -202,10 +226,10 @@ def _reasons(exc: BaseException) -> Iterator[BaseException]:
 
 class HttpGatewayProvider(Provider):
     kind = "http"
-    channels = frozenset({Channel.SMS.value})
+    channels = frozenset({Channel.SMS.value, Channel.VOICE.value, Channel.WHATSAPP.value})
 
-    def __init__(self, name: str, options: dict[str, Any]) -> None:
-        super().__init__(name, options)
+    def __init__(self, name: str, options: dict[str, Any], *, channels: Collection[str] | None = None) -> None:
+        super().__init__(name, options, channels=channels)
         self.url = str(options.get("url") or "")
         if not self.url.startswith(("https://", "http://")):
             raise ImproperlyConfigured(f"Provider {name!r}: options.url must be an https:// address")
@@ -214,6 +238,8 @@ class HttpGatewayProvider(Provider):
             raise ImproperlyConfigured(f"Provider {name!r}: in production the gateway must be reached over https")
         self.fields = {**DEFAULT_FIELDS, **(options.get("fields") or {})}
         self.extra: dict[str, Any] = dict(options.get("extra") or {})
+        self.languages = {str(ours): str(theirs) for ours, theirs in (options.get("languages") or {}).items()}
+        self._check_fields()
         self.to_format = str(options.get("to_format") or "e164")
         if self.to_format not in TO_FORMATS:
             raise ImproperlyConfigured(f"Provider {name!r}: to_format must be one of {sorted(TO_FORMATS)}")
@@ -308,19 +334,72 @@ class HttpGatewayProvider(Provider):
         national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
         return "".join(ch for ch in national if ch.isdigit())
 
+    def _check_fields(self) -> None:
+        """Refuse a mapping that names what we do not have, or that could not be built into `extra`."""
+        unknown = sorted(
+            ours
+            for ours in self.fields
+            if ours not in DEFAULT_FIELDS and ours not in OPTIONAL_FIELDS and not ours.startswith(VALUES_PREFIX)
+        )
+        if unknown:
+            raise ImproperlyConfigured(
+                f"Provider {self.name!r}: fields can map to, body, sender, reference, language, channel and"
+                f" values.<name>, not {unknown}"
+            )
+        wants_values = any(ours.startswith(VALUES_PREFIX) and theirs for ours, theirs in self.fields.items())
+        if wants_values and self.configured_channels - VALUES_KEPT_FOR:
+            raise ImproperlyConfigured(
+                f"Provider {self.name!r}: values.<name> fields need a provider that carries only"
+                f" {sorted(VALUES_KEPT_FOR)}: other messages keep no values apart from their text"
+            )
+        # A dry run: a path that steps into something that is not an object or a list fails here, not
+        # on a citizen's code.
+        document = copy.deepcopy(self.extra)
+        for ours, theirs in self.fields.items():
+            if (
+                theirs is not None
+                and not isinstance(theirs, str)
+                and not (isinstance(theirs, list) and all(isinstance(path, str) and path for path in theirs))
+            ):
+                raise ImproperlyConfigured(f"Provider {self.name!r}: fields.{ours} is a name, a list of names or null")
+            for path in _paths(theirs):
+                try:
+                    _put(document, path, ours)
+                except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+                    raise ImproperlyConfigured(
+                        f"Provider {self.name!r}: fields.{ours} = {path!r} does not fit the request's shape"
+                    ) from exc
+
     def request_json(self, message: OutgoingMessage) -> dict[str, Any]:
         """The JSON document the gateway receives for this message."""
         document = copy.deepcopy(self.extra)
-        values = {
+        ours_now = {
             "to": self._recipient(message.to),
             "body": message.body,
             "sender": message.sender or str(self.options.get("sender") or ""),
             "reference": message.message_id,
+            "language": self.languages.get(message.language, message.language),
+            "channel": message.channel,
         }
-        for ours, value in values.items():
-            theirs = self.fields.get(ours)
-            if theirs and (value or ours != "sender"):
-                _put(document, str(theirs), value)
+        for ours, theirs in self.fields.items():
+            paths = _paths(theirs)
+            if not paths:
+                continue
+            if ours.startswith(VALUES_PREFIX):
+                name = ours.removeprefix(VALUES_PREFIX)
+                if name not in message.values:
+                    # Nothing went out: another provider, whose request needs no such value, may take it.
+                    raise PermanentFailure(
+                        f"This gateway's request needs the value {name!r}, which the message does not have",
+                        code="missing_value",
+                        final=False,
+                    )
+                value: Any = message.values[name]
+            else:
+                value = ours_now[ours]
+            if value or ours != "sender":
+                for path in paths:
+                    _put(document, path, value)
         return document
 
     def send(self, message: OutgoingMessage, *, timeout: float) -> Accepted:

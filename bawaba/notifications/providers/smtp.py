@@ -14,6 +14,7 @@ below SMS ones. The reference is the Message-ID header we generate, so bounces c
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Collection
 from typing import Any
 
 from django.conf import settings
@@ -37,8 +38,8 @@ class SmtpProvider(Provider):
     kind = "smtp"
     channels = frozenset({Channel.EMAIL.value})
 
-    def __init__(self, name: str, options: dict[str, Any]) -> None:
-        super().__init__(name, options)
+    def __init__(self, name: str, options: dict[str, Any], *, channels: Collection[str] | None = None) -> None:
+        super().__init__(name, options, channels=channels)
         secure = options.get("use_tls", settings.EMAIL_USE_TLS) or options.get("use_ssl", settings.EMAIL_USE_SSL)
         if settings.BAWABA_ENV == "production" and not secure:
             # Mail carries codes and case updates; a password and its contents must not cross in clear.

@@ -17,6 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--to", required=True, help="the phone number to send to")
         parser.add_argument("--language", default="ar", choices=["ar", "ckb", "en"])
+        parser.add_argument(
+            "--channel", default="sms", choices=["sms", "voice", "whatsapp"], help="how to send it (default: sms)"
+        )
         parser.add_argument("--label", default=socket.gethostname(), help="text put in the message (default: host)")
         parser.add_argument("--wait", type=float, default=15, help="seconds to wait for an outcome")
 
@@ -27,11 +30,12 @@ class Command(BaseCommand):
                 to=options["to"],
                 values={"provider": options["label"]},
                 language=options["language"],
+                channel=options["channel"],
                 reference="manage.py send_test_message",
             )
         except ValidationFailed as exc:
             raise CommandError(str(exc.message)) from exc
-        self.stdout.write(f"message {message.pk} stored for {message.recipient}")
+        self.stdout.write(f"message {message.pk} stored for {message.recipient} ({message.channel})")
         deadline = time.monotonic() + options["wait"]
         while time.monotonic() < deadline:
             message.refresh_from_db()

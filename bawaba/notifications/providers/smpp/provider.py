@@ -7,6 +7,7 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Collection
 from typing import Any
 
 from django.utils import timezone
@@ -49,8 +50,8 @@ class SmppProvider(Provider):
     kind = "smpp"
     channels = frozenset({Channel.SMS.value})
 
-    def __init__(self, name: str, options: dict[str, Any]) -> None:
-        super().__init__(name, options)
+    def __init__(self, name: str, options: dict[str, Any], *, channels: Collection[str] | None = None) -> None:
+        super().__init__(name, options, channels=channels)
         self.config = SmppOptions.parse(name, options)
         self._lock = threading.Lock()  # held while connecting, so one thread binds and the others wait
         self._sessions: dict[str, Session] = {}
