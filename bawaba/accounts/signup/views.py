@@ -18,6 +18,7 @@ from bawaba.accounts.recovery.services import RECOVERY_PURPOSES, recovery_verify
 from bawaba.accounts.signin.services import sign_in_complete
 from bawaba.accounts.signup.forms import CodeForm, ResendForm, ServiceCentreForm, SignupForm
 from bawaba.accounts.signup.services import SIGNUP_PURPOSES, CodeProved, NextStep, signup_complete, signup_start
+from bawaba.accounts.verification.limits import start_rate_limit_check
 from bawaba.accounts.verification.selectors import (
     governorate_list,
     service_centres,
@@ -35,20 +36,11 @@ from bawaba.accounts.verification.web import (
 )
 from bawaba.core.errors import ApplicationError, ValidationFailed
 from bawaba.core.i18n import current_language
-from bawaba.core.ratelimit import RateLimited, client_address, rate_limit_check
-
-# Anti-automation on top of the database caps: starting a verification creates rows even when no code
-# goes out. Generous, because a whole neighbourhood can share one address behind carrier-grade NAT.
-STARTS_PER_ADDRESS_PER_HOUR = 100
+from bawaba.core.ratelimit import RateLimited, client_address
 
 
 def start_rate_limit(request: HttpRequest) -> None:
-    rate_limit_check(
-        scope="accounts.verification_start",
-        identity=client_address(request),
-        limit=STARTS_PER_ADDRESS_PER_HOUR,
-        window_seconds=3600,
-    )
+    start_rate_limit_check(client_address=client_address(request))
 
 
 def form_errors_from(form: forms.Form, error: ApplicationError) -> None:

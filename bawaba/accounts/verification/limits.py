@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from bawaba.accounts.errors import CodeLimitReached, ResendNotYet, TooManyAttempts
 from bawaba.accounts.models import PhoneVerification, VerificationCode
 from bawaba.core.errors import ApplicationError
+from bawaba.core.ratelimit import RateLimited, rate_limit_check
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
@@ -114,3 +115,23 @@ def send_refusal(*, verification: PhoneVerification, client_address: str, now: d
 
 def codes_sent_today(verification: PhoneVerification, now: dt.datetime) -> int:
     return verification.codes.filter(created_at__gt=now - DAY).count()
+
+
+# Anti-automation on top of the database caps: starting a verification writes rows even when no code goes
+# out. Generous, because a whole neighbourhood can share one address behind carrier-grade NAT. Kept in
+# the cache, so it lapses with Redis; the caps on codes above do not.
+STARTS_PER_ADDRESS_PER_HOUR = 100
+
+
+def start_rate_limit_check(*, client_address: str) -> None:
+    """Count one sign-up or recovery start from `client_address`; RateLimited (retry_after: an hour) past the limit."""
+    try:
+        rate_limit_check(
+            scope="accounts.verification_start",
+            identity=client_address,
+            limit=STARTS_PER_ADDRESS_PER_HOUR,
+            window_seconds=3600,
+        )
+    except RateLimited as limited:
+        limited.data["retry_after"] = 3600
+        raise
