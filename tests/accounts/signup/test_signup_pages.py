@@ -48,9 +48,11 @@ def test_the_sign_up_page_asks_for_number_name_and_password_with_the_right_autoc
     assert response.status_code == 200
     page = text(response)
     assert "<h1>Create an account</h1>" in page
-    assert 'type="tel" name="phone"' in page and 'autocomplete="tel"' in page
+    assert 'type="tel" name="phone"' in page
+    assert 'autocomplete="tel"' in page
     assert 'autocomplete="name"' in page
-    assert 'type="password" name="password"' in page and 'autocomplete="new-password"' in page
+    assert 'type="password" name="password"' in page
+    assert 'autocomplete="new-password"' in page
     assert 'href="/en/account/recover/"' in page
 
 
@@ -74,7 +76,8 @@ def test_a_new_number_gets_an_unverified_account_at_once_then_the_code_signs_in(
     content = text(page)
     assert "+964 770 ••• 6543" in content
     assert "Sent to your mobile operator" in content
-    assert 'autocomplete="one-time-code"' in content and 'inputmode="numeric"' in content
+    assert 'autocomplete="one-time-code"' in content
+    assert 'inputmode="numeric"' in content
     assert 'href="/en/account/verify/">Check again</a>' in content
     assert "You can ask for a new code in 30 seconds." in content
     assert NEW_NUMBER not in content  # only the masked number
