@@ -63,3 +63,34 @@ class ServiceFactory(factory.django.DjangoModelFactory):
         """Indexed for search once saved, as the importer and the admin do for real services."""
         if create:
             search_index_update(service_ids=[obj.pk])
+
+
+def with_staff_second_factor(user):
+    """Give `user` a confirmed authenticator and mark them as the staff sign-in does, so that
+    `client.force_login(user)` opens a staff session the admin accepts (bawaba.core.admin_site).
+
+    Without this, force_login opens a session that passed no second factor, which the admin refuses.
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from bawaba.core.admin_site import STAFF_SIGN_IN_ATTRIBUTE
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="Authenticator app", confirmed=True
+    )
+    user.otp_device = device
+    setattr(user, STAFF_SIGN_IN_ATTRIBUTE, True)
+    return user
+
+
+def make_staff_member(username, *, roles=(), superuser=False, verified=True, full_name=""):
+    """A staff account holding `roles`: (role, department or None) pairs. No password: tests use
+    force_login (hashing one costs a quarter of a second). `verified` attaches a second factor."""
+    from bawaba.accounts.models import StaffRole, User
+
+    user = User.objects.create_user(
+        username=username, password=None, is_staff=True, is_superuser=superuser, full_name=full_name
+    )
+    for role, department in roles:
+        StaffRole.objects.create(user=user, role=role, department=department)
+    return with_staff_second_factor(user) if verified else user

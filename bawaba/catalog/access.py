@@ -1,10 +1,11 @@
 """Who may manage which part of the catalogue in the back office. Every admin class asks here.
 
-Operators (active staff superusers) manage everything. An editor is an active staff member with one
-or more `DepartmentEditor` rows: they manage those departments, the directorates under them, and
-the services and offices of all of these. Everyone else manages nothing, whatever Django model
-permissions they hold: membership is the one rule, so an IDOR needs a bug here, not in every view.
-See docs/decisions/0004-admin-and-revisions.md.
+Operators (the `operator` staff role, or an active staff superuser) manage everything. A content
+editor (the `content_editor` role for one or more departments) manages those departments, the
+directorates under them, and the services and offices of all of these. Everyone else manages
+nothing, whatever Django model permissions they hold: the role is the one rule, so an IDOR needs a
+bug here, not in every view. Roles are read through bawaba.accounts.staff.selectors, the one place
+that knows who holds what. See docs/decisions/0004-admin-and-revisions.md and 0012-staff-roles.md.
 """
 
 from collections.abc import Iterable
@@ -14,9 +15,10 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Field, Q, QuerySet
 
+from bawaba.accounts.constants import StaffRoleKind
+from bawaba.accounts.staff.selectors import department_ids_for, has_role
 from bawaba.catalog.models import (
     Department,
-    DepartmentEditor,
     Office,
     RequiredDocument,
     Service,
@@ -44,8 +46,9 @@ DEPARTMENT_OPERATOR_ONLY_FIELDS: tuple[str, ...] = (
 SERVICE_OPERATOR_ONLY_FIELDS: tuple[str, ...] = ("popularity", "is_demo")
 OFFICE_OPERATOR_ONLY_FIELDS: tuple[str, ...] = ("is_demo",)
 
-_CACHE_ATTRIBUTE = "_bawaba_catalogue_department_ids"
-_NOT_CACHED = object()
+# Roles that reach the catalogue: editors for their departments, operators for all of them.
+CATALOGUE_ROLES = (StaffRoleKind.CONTENT_EDITOR, StaffRoleKind.OPERATOR)
+
 # How to find the department that owns each kind of versioned record today.
 _OWNER_FIELD: dict[type[Any], str] = {
     Department: "pk",
@@ -58,45 +61,18 @@ _OWNER_FIELD: dict[type[Any], str] = {
 }
 
 
-def _is_back_office_user(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and user.is_active and getattr(user, "is_staff", False))
-
-
 def is_catalogue_operator(user: AnyUser) -> bool:
     """An operator sees and changes the whole catalogue, its vocabularies, imports and exports."""
-    return _is_back_office_user(user) and bool(getattr(user, "is_superuser", False))
+    return has_role(user, StaffRoleKind.OPERATOR)
 
 
 def department_ids_editable_by(user: AnyUser) -> frozenset[int] | None:
     """The ids of the departments `user` may manage; None means all of them (an operator).
 
-    Kept on the user object for the rest of the request, as Django keeps permissions: the admin
-    asks many times per page. A change of membership applies from the next request.
+    Remembered for the rest of the request by the staff selectors: the admin asks many times per
+    page. A change of role applies from the next request.
     """
-    cached = getattr(user, _CACHE_ATTRIBUTE, _NOT_CACHED)
-    if cached is not _NOT_CACHED:
-        return cast(frozenset[int] | None, cached)
-    ids = _department_ids(user)
-    setattr(user, _CACHE_ATTRIBUTE, ids)
-    return ids
-
-
-def _department_ids(user: AnyUser) -> frozenset[int] | None:
-    if is_catalogue_operator(user):
-        return None
-    if not _is_back_office_user(user):
-        return frozenset()
-    member_of = set(DepartmentEditor.objects.filter(user_id=user.pk or 0).values_list("department_id", flat=True))
-    # Editors of a ministry also manage its directorates, however deep; `seen` stops a parent loop.
-    seen = set(member_of)
-    frontier = member_of
-    while frontier:
-        children = set(
-            Department.objects.filter(parent_id__in=frontier).exclude(pk__in=seen).values_list("pk", flat=True)
-        )
-        seen |= children
-        frontier = children
-    return frozenset(seen)
+    return department_ids_for(user, roles=CATALOGUE_ROLES)
 
 
 def departments_editable_by(user: AnyUser, *, among: QuerySet[Department] | None = None) -> QuerySet[Department]:

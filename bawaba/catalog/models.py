@@ -5,7 +5,6 @@ Texts shown to people exist in Arabic, Central Kurdish and English as sibling co
 the others fall back to it.
 """
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -353,25 +352,6 @@ class ServiceFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id}: {'yes' if self.is_helpful else 'no'} ({self.reason})"
-
-
-class DepartmentEditor(models.Model):
-    """A staff member allowed to edit one department's catalogue entries (and its directorates')."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="catalog_departments", verbose_name=_("user")
-    )
-    department = models.ForeignKey(
-        Department, on_delete=models.CASCADE, related_name="editors", verbose_name=_("department")
-    )
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "department"], name="catalog_editor_unique")]
-        verbose_name = _("department editor")
-        verbose_name_plural = _("department editors")
-
-    def __str__(self) -> str:
-        return f"{self.user} → {self.department}"
 
 
 class SearchSynonym(TimeStampedModel):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from bawaba.accounts.constants import StaffRoleKind
 from bawaba.accounts.models import User
 from bawaba.catalog import access
 from bawaba.catalog.models import Department, Office, Service, ServiceFeedback, ServiceStep
@@ -103,10 +104,10 @@ def test_related_services_may_be_any_published_one(ministry, elsewhere):
     assert set(access.services_linkable_by(editor)) == {own_draft, their_public}
 
 
-def test_membership_changes_apply_from_the_next_request(ministry):
+def test_role_changes_apply_from_the_next_request(ministry):
     editor = make_staff("editor")
     assert not access.can_manage_catalogue(editor)
-    editor.catalog_departments.create(department=ministry)
+    editor.staff_roles.create(role=StaffRoleKind.CONTENT_EDITOR, department=ministry)
     assert not access.can_manage_catalogue(editor)  # remembered for this request
     assert access.can_manage_catalogue(_fresh(editor))
 

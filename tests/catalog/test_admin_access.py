@@ -266,7 +266,7 @@ def test_office_of_another_department_is_not_reachable(as_role, role, other_offi
 # Vocabularies: operators only.
 
 
-@pytest.mark.parametrize("model_name", ["category", "lifeevent", "searchsynonym", "governorate", "departmenteditor"])
+@pytest.mark.parametrize("model_name", ["category", "lifeevent", "searchsynonym", "governorate"])
 def test_shared_vocabularies_are_for_operators(as_role, role, model_name):
     response = as_role.get(admin_url(f"catalog_{model_name}_changelist"))
     assert (response.status_code == 200) == (role == "operator")
@@ -353,6 +353,6 @@ def test_index_shows_the_catalogue_only_to_those_who_manage_it(as_role, role, se
         for model in app["models"]
     }
     scoped = {"Service", "Department", "Office", "ServiceFeedback"}
-    shared = {"Category", "LifeEvent", "SearchSynonym", "Governorate", "DepartmentEditor"}
+    shared = {"Category", "LifeEvent", "SearchSynonym", "Governorate"}
     expected = {"staff": set(), "other_editor": scoped, "editor": scoped, "operator": scoped | shared}[role]
     assert catalogue == expected

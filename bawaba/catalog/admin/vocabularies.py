@@ -1,5 +1,6 @@
-"""What the whole portal shares: categories, life events, search synonyms, governorates, and who edits
-which department. Operators only: one department's editor must not rename another's category.
+"""What the whole portal shares: categories, life events, search synonyms and governorates. Operators
+only: one department's editor must not rename another's category. Who edits which department is a
+staff role (content editor), managed with the other roles in the accounts admin.
 """
 
 from typing import Any
@@ -11,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from bawaba.catalog.admin.base import OperatorOnlyAdmin, language_fieldsets
-from bawaba.catalog.models import Category, DepartmentEditor, Governorate, LifeEvent, SearchSynonym
+from bawaba.catalog.models import Category, Governorate, LifeEvent, SearchSynonym
 from bawaba.catalog.search import search_index_update
 
 
@@ -78,18 +79,3 @@ def _search_synonyms_changed() -> None:
     # synonym by itself, so no service needs re-indexing; telling the index keeps one entry point
     # should synonyms ever be applied to the documents instead.
     search_index_update(service_ids=[])
-
-
-@admin.register(DepartmentEditor)
-class DepartmentEditorAdmin(OperatorOnlyAdmin):
-    list_display = ("user", "department")
-    list_filter = (("department", admin.RelatedOnlyFieldListFilter),)
-    search_fields = (
-        "user__username",
-        "user__first_name",
-        "user__last_name",
-        "department__name_ar",
-        "department__name_en",
-    )
-    list_select_related = ("user", "department")
-    autocomplete_fields = ("user", "department")
