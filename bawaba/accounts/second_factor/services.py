@@ -1,4 +1,4 @@
-"""Second factors on django-otp devices: TOTP (authenticator app) and recovery codes.
+"""Second factors on django-otp devices: TOTP (authenticator app), SMS codes and recovery codes.
 
 Other parts of the accounts app call `user_has_second_factor` and `second_factor_verify`; the rest is the
 security page's: enrolling an authenticator app, recovery codes, removing a factor.
@@ -9,10 +9,16 @@ so ASVS 5.0 6.5.2 wants them stored with a password hash and a random salt: each
 random salt (kept in its StaticDevice's name) and each code is stored as Argon2id (the password
 parameters) of the code, cut to the 16 characters django-otp's StaticToken holds. django-otp still does
 the single use (the token row is deleted) and the throttling.
+
+SMS codes are sent and checked by the verification engine (bawaba.accounts.verification, purpose
+second_factor), never by django-otp. That SMS is on is a StaticDevice named "sms-codes" with no tokens:
+django-otp then counts it as a device (so `user_has_second_factor` and every caller see it) and a
+session that passed an SMS code is marked with it, so `is_verified()` is true as for the app.
 """
 
 import base64
 import secrets
+from collections.abc import Callable
 
 from argon2.low_level import Type, hash_secret_raw
 from django.db import transaction
@@ -24,19 +30,22 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bawaba.accounts.constants import AccountEventKind
-from bawaba.accounts.errors import CodeInvalid
+from bawaba.accounts.constants import AccountEventKind, VerificationPurpose
+from bawaba.accounts.errors import CodeInvalid, VerificationNotFound
 from bawaba.accounts.events import account_event_record
 from bawaba.accounts.hashers import BawabaArgon2Hasher
-from bawaba.accounts.models import User
+from bawaba.accounts.models import User, VerificationTicket
 from bawaba.accounts.sessions.services import sessions_end_all
+from bawaba.accounts.verification.services import VerificationStarted, verification_check, verification_start
 from bawaba.core.errors import ApplicationError
+from bawaba.core.ratelimit import client_address
 from bawaba.core.text import normalize_digits
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_CODE_DIGITS = 16
 RECOVERY_DEVICE_PREFIX = "recovery-codes:"
 AUTHENTICATOR_NAME = "Authenticator app"
+SMS_DEVICE_NAME = "sms-codes"
 TOTP_DIGITS = 6
 
 
@@ -137,8 +146,8 @@ def recovery_codes_left(*, user: User) -> int:
 
 
 def has_primary_factor(user: User) -> bool:
-    """An authenticator app (or, later, SMS codes): what recovery codes stand in for."""
-    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+    """An authenticator app or SMS codes: what recovery codes stand in for."""
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists() or sms_factor_get(user=user) is not None
 
 
 def recovery_codes_create(*, user: User, request: HttpRequest | None = None) -> list[str]:
@@ -153,7 +162,7 @@ def recovery_codes_create(*, user: User, request: HttpRequest | None = None) -> 
     ]
     salt = secrets.token_bytes(16)
     with transaction.atomic():
-        StaticDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user, name__startswith=RECOVERY_DEVICE_PREFIX).delete()
         device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_PREFIX + salt.hex(), confirmed=True)
         StaticToken.objects.bulk_create(
             StaticToken(device=device, token=_recovery_digest(code, salt)) for code in codes
@@ -212,10 +221,12 @@ def second_factor_remove(*, user: User, factor: str, request: HttpRequest) -> No
     with transaction.atomic():
         if factor == "authenticator":
             removed, _details = TOTPDevice.objects.filter(user=user).delete()
+        elif factor == "sms":
+            removed, _details = StaticDevice.objects.filter(user=user, name=SMS_DEVICE_NAME).delete()
         else:
             raise SecondFactorError(code="unknown_factor")
         if not has_primary_factor(user):
-            StaticDevice.objects.filter(user=user).delete()
+            StaticDevice.objects.filter(user=user, name__startswith=RECOVERY_DEVICE_PREFIX).delete()
         if removed:
             account_event_record(user=user, kind=AccountEventKind.SECOND_FACTOR_REMOVED, request=request, factor=factor)
     _after_factor_change(user=user, request=request, device=None)
@@ -228,3 +239,64 @@ def _after_factor_change(*, user: User, request: HttpRequest, device: Device | N
         from django_otp import login as otp_login
 
         otp_login(request, device)
+
+
+# SMS codes (weaker: ASVS 6.6.1 allows them for a validated number, with a stronger option offered first)
+
+
+def sms_factor_get(*, user: User) -> StaticDevice | None:
+    return StaticDevice.objects.filter(user=user, name=SMS_DEVICE_NAME, confirmed=True).first()
+
+
+def sms_code_send(*, user: User, request: HttpRequest) -> VerificationStarted:
+    """A code by SMS to the person's own (verified) number, for turning SMS codes on or for signing in.
+
+    The verification engine's limits apply (resend waits, hourly and daily caps): when they hold the code
+    back, `code_sent` is False and the engine's state says when the next one may go."""
+    if not user.phone or not user.is_phone_verified:
+        raise SecondFactorError(_("Codes by SMS need a confirmed mobile number."), code="phone_not_verified")
+    return verification_start(
+        purpose=VerificationPurpose.SECOND_FACTOR,
+        phone=user.phone,
+        user=user,
+        client_address=client_address(request),
+        language=user.preferred_language or "ar",
+    )
+
+
+def _sms_code_check(*, user: User, ticket: str, code: str, on_proved: Callable[[], None]) -> None:
+    """Check `code` against the SMS sent for `ticket` (which must be this person's); errors as the engine's."""
+
+    def proved(found: VerificationTicket) -> None:
+        # Bound to this person and used once (ASVS 6.6.2): a ticket for someone else proves nothing here.
+        if found.verification.user_id != user.pk:
+            raise VerificationNotFound()
+        VerificationTicket.objects.filter(pk=found.pk).update(used_at=timezone.now())
+        on_proved()
+
+    verification_check(ticket=ticket, code=code, purposes=[VerificationPurpose.SECOND_FACTOR], on_verified=proved)
+
+
+def sms_enrolment_confirm(*, user: User, ticket: str, code: str, request: HttpRequest) -> list[str]:
+    """Turn SMS codes on with the code just sent. Returns new recovery codes when the person had none."""
+
+    def turn_on() -> None:
+        if sms_factor_get(user=user) is None:
+            StaticDevice.objects.create(user=user, name=SMS_DEVICE_NAME, confirmed=True)
+            account_event_record(user=user, kind=AccountEventKind.SECOND_FACTOR_ADDED, request=request, factor="sms")
+
+    _sms_code_check(user=user, ticket=ticket, code=code, on_proved=turn_on)
+    device = sms_factor_get(user=user)
+    _after_factor_change(user=user, request=request, device=device)
+    if recovery_codes_left(user=user) == 0:
+        return recovery_codes_create(user=user, request=request)
+    return []
+
+
+def sms_sign_in_check(*, user: User, ticket: str, code: str) -> StaticDevice:
+    """The SMS device, once `code` is the one sent for `ticket` to this person; else the engine's errors."""
+    device = sms_factor_get(user=user)
+    if device is None:
+        raise VerificationNotFound()
+    _sms_code_check(user=user, ticket=ticket, code=code, on_proved=lambda: None)
+    return device

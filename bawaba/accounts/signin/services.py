@@ -14,19 +14,26 @@ from django.utils.translation import gettext as _
 from django_otp.middleware import is_verified as otp_is_verified
 from django_otp.models import Device
 
-from bawaba.accounts.constants import AccountEventKind
-from bawaba.accounts.errors import CodeInvalid
+from bawaba.accounts.constants import AccountEventKind, VerificationPurpose
+from bawaba.accounts.errors import CodeExpired, CodeInvalid, TooManyAttempts, VerificationNotFound
 from bawaba.accounts.events import account_event_record
 from bawaba.accounts.models import User
 from bawaba.accounts.second_factor.services import (
+    TOTP_DIGITS,
     second_factor_match,
     second_factor_throttle_seconds,
+    sms_code_send,
+    sms_factor_get,
+    sms_sign_in_check,
+    token_clean,
     user_has_second_factor,
 )
 from bawaba.accounts.sessions.reauth import mark_authenticated_now
 from bawaba.accounts.signin import throttling
 from bawaba.accounts.signin.device_cookies import device_nonce_for
 from bawaba.accounts.signin.errors import SecondFactorRequired, SignInExpired, SignInFailed, SignInThrottled
+from bawaba.accounts.verification.services import verification_resend
+from bawaba.core.errors import ApplicationError
 from bawaba.core.ratelimit import client_address
 from bawaba.notifications.recipients import normalise_phone
 
@@ -142,14 +149,27 @@ def sign_in_pending_get(request: HttpRequest, *, now: dt.datetime | None = None)
 def sign_in_second_factor_check(
     *, request: HttpRequest, code: str, now: dt.datetime | None = None
 ) -> tuple[User, Device]:
-    """The pending person and the device that accepted `code`. Wrong codes: CodeInvalid, and after a few the
-    pending step ends (SignInExpired: the password again); too many for the account: TooManyAttempts."""
+    """The pending person and the device that accepted `code`: the SMS sent in this step (if one was), the
+    authenticator app or a recovery code. Wrong codes: CodeInvalid, and after a few the pending step ends
+    (SignInExpired: the password again); too many for the account: SignInThrottled."""
     now = now or timezone.now()
     user, pending = sign_in_pending_get(request, now=now)
     wait = max(throttling.second_factor_failures(user=user).retry_after(now), second_factor_throttle_seconds(user=user))
     if wait:
         raise SignInThrottled(data={"retry_after": wait})
-    device = second_factor_match(user=user, token=code, request=request)
+    device: Device | None = None
+    sms_refusal: ApplicationError | None = None
+    sms_ticket = pending.get("sms_ticket")
+    if isinstance(sms_ticket, str) and len(token_clean(code)) == TOTP_DIGITS:
+        try:
+            device = sms_sign_in_check(user=user, ticket=sms_ticket, code=code)
+        except VerificationNotFound:
+            pending.pop("sms_ticket", None)
+        except (CodeInvalid, CodeExpired, TooManyAttempts) as refusal:
+            # The engine counted it against the SMS; the app may still know the code.
+            sms_refusal = refusal
+    if device is None:
+        device = second_factor_match(user=user, token=code, request=request)
     if device is not None:
         return user, device
     throttling.second_factor_failure_add(user=user, now=now)
@@ -159,7 +179,37 @@ def sign_in_second_factor_check(
         request.session.pop(PENDING_SESSION_KEY, None)
         raise SignInExpired()
     request.session[PENDING_SESSION_KEY] = pending
-    raise CodeInvalid(_("That code is not right. Enter the 6 digits your app shows now, or a recovery code."))
+    if isinstance(sms_refusal, CodeExpired | TooManyAttempts):
+        raise sms_refusal
+    raise CodeInvalid(_("That code is not right. Check the code and try again, or use a recovery code."))
+
+
+def sign_in_sms_send(*, request: HttpRequest, now: dt.datetime | None = None) -> bool:
+    """Send (or send again) a sign-in code by SMS to the pending person, if SMS codes are on for them.
+
+    Returns whether a code went out now; the engine's ResendNotYet, CodeLimitReached or TooManyAttempts
+    (with retry_after) say why not."""
+    now = now or timezone.now()
+    user, pending = sign_in_pending_get(request, now=now)
+    if sms_factor_get(user=user) is None:
+        raise SignInExpired()
+    ticket = pending.get("sms_ticket")
+    if isinstance(ticket, str):
+        try:
+            verification_resend(
+                ticket=ticket,
+                client_address=client_address(request),
+                purposes=[VerificationPurpose.SECOND_FACTOR],
+                now=now,
+            )
+        except VerificationNotFound:
+            pass
+        else:
+            return True
+    started = sms_code_send(user=user, request=request)
+    pending["sms_ticket"] = started.ticket
+    request.session[PENDING_SESSION_KEY] = pending
+    return started.code_sent
 
 
 def sign_out(request: HttpRequest) -> None:

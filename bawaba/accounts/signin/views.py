@@ -9,13 +9,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from bawaba.accounts.errors import CodeInvalid
-from bawaba.accounts.second_factor.services import recovery_codes_left, user_has_second_factor
+from bawaba.accounts.errors import CodeExpired, CodeInvalid, CodeLimitReached, ResendNotYet, TooManyAttempts
+from bawaba.accounts.second_factor.services import (
+    authenticator_get,
+    recovery_codes_left,
+    sms_factor_get,
+    user_has_second_factor,
+)
 from bawaba.accounts.signin.device_cookies import device_cookie_set
 from bawaba.accounts.signin.errors import SignInExpired, SignInFailed, SignInThrottled
 from bawaba.accounts.signin.forms import SecondFactorForm, SignInForm
@@ -25,9 +31,11 @@ from bawaba.accounts.signin.services import (
     sign_in_pending_get,
     sign_in_pending_start,
     sign_in_second_factor_check,
+    sign_in_sms_send,
     sign_out,
 )
-from bawaba.core.errors import ApplicationError
+from bawaba.accounts.verification.selectors import phone_masked
+from bawaba.core.errors import ApplicationError, ValidationFailed
 
 
 def safe_next_url(request: HttpRequest, candidate: str | None) -> str:
@@ -67,6 +75,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             else:
                 if user_has_second_factor(user):
                     sign_in_pending_start(request, user=user, next_url=next_url)
+                    if sms_factor_get(user=user) is not None and authenticator_get(user=user, confirmed=True) is None:
+                        # SMS is their only factor: the code goes now (the page says if the limits held it back).
+                        _sms_send(request)
                     return redirect("accounts:sign_in_second_factor")
                 sign_in_complete(request, user=user)
                 response = redirect(next_url)
@@ -102,9 +113,9 @@ def sign_in_second_factor(request: HttpRequest) -> HttpResponse:
             except SignInExpired as expired:
                 messages.info(request, str(expired.message))
                 return redirect("accounts:sign_in")
-            except CodeInvalid as invalid:
+            except (CodeInvalid, CodeExpired) as invalid:
                 form.add_error("code", str(invalid.message))
-            except SignInThrottled as throttled:
+            except (SignInThrottled, TooManyAttempts) as throttled:
                 error, status = throttled, throttled.status
             else:
                 user.otp_device = device  # type: ignore[attr-defined]
@@ -117,9 +128,55 @@ def sign_in_second_factor(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/signin/second_factor.html",
-        {"form": form, "error": error, "wait_minutes": _wait_minutes(error)},
+        {
+            "form": form,
+            "error": error,
+            "wait_minutes": _wait_minutes(error),
+            "has_authenticator": authenticator_get(user=user, confirmed=True) is not None,
+            "has_sms": sms_factor_get(user=user) is not None,
+            "sms_sent": "sms_ticket" in pending,
+            "phone_masked": phone_masked(user.phone or ""),
+        },
         status=status,
     )
+
+
+def _sms_send(request: HttpRequest) -> None:
+    """Send a sign-in code by SMS, and say what happened (the limits may hold it back for a while)."""
+    try:
+        sent = sign_in_sms_send(request=request)
+    except (ResendNotYet, CodeLimitReached, TooManyAttempts) as refusal:
+        messages.info(request, _sms_held_back_message(refusal))
+        return
+    except ValidationFailed as invalid:
+        messages.info(request, str(invalid.message))
+        return
+    if sent:
+        messages.info(request, _("We sent a code by SMS. It can take a minute to arrive."))
+    else:
+        messages.info(request, _("We cannot send another code yet. Use the last code we sent, or try again later."))
+
+
+def _sms_held_back_message(refusal: ApplicationError) -> str:
+    minutes = _wait_minutes(refusal)
+    if not minutes:
+        return str(refusal.message)
+    return (
+        str(refusal.message)
+        + " "
+        + ngettext("You can ask again in %(minutes)d minute.", "You can ask again in %(minutes)d minutes.", minutes)
+        % {"minutes": minutes}
+    )
+
+
+@require_POST
+def sign_in_second_factor_sms(request: HttpRequest) -> HttpResponse:
+    try:
+        _sms_send(request)
+    except SignInExpired as expired:
+        messages.info(request, str(expired.message))
+        return redirect("accounts:sign_in")
+    return redirect("accounts:sign_in_second_factor")
 
 
 def _recovery_code_used_message(left: int) -> str:

@@ -21,6 +21,7 @@ START_URL = SECURITY_URL + "authenticator/"
 CONFIRM_URL = SECURITY_URL + "authenticator/confirm/"
 REMOVE_URL = SECURITY_URL + "authenticator/remove/"
 NEW_CODES_URL = SECURITY_URL + "recovery-codes/"
+SMS_URLS = [SECURITY_URL + "sms/", SECURITY_URL + "sms/resend/", SECURITY_URL + "sms/remove/"]
 
 
 def _kinds(user) -> list[str]:
@@ -44,7 +45,7 @@ def test_the_page_needs_a_signed_in_person(client, db):
     assert unquote(response["Location"]) == "/en/account/sign-in/?next=/en/account/security/"
 
 
-@pytest.mark.parametrize("url", [SECURITY_URL, CONFIRM_URL])
+@pytest.mark.parametrize("url", [SECURITY_URL, CONFIRM_URL, SECURITY_URL + "sms/confirm/"])
 def test_the_pages_need_a_recent_sign_in(signed_in, url):
     _make_stale(signed_in)
     response = signed_in.get(url)
@@ -52,7 +53,7 @@ def test_the_pages_need_a_recent_sign_in(signed_in, url):
     assert response["Location"].startswith("/en/account/confirm/?next=")
 
 
-@pytest.mark.parametrize("url", [START_URL, REMOVE_URL, NEW_CODES_URL])
+@pytest.mark.parametrize("url", [START_URL, REMOVE_URL, NEW_CODES_URL, *SMS_URLS])
 def test_changes_need_a_recent_sign_in_and_change_nothing_without(signed_in, citizen, authenticator, url):
     _make_stale(signed_in)
     events_before = _kinds(citizen)
@@ -64,7 +65,7 @@ def test_changes_need_a_recent_sign_in_and_change_nothing_without(signed_in, cit
     assert _kinds(citizen) == events_before
 
 
-@pytest.mark.parametrize("url", [START_URL, REMOVE_URL, NEW_CODES_URL])
+@pytest.mark.parametrize("url", [START_URL, REMOVE_URL, NEW_CODES_URL, *SMS_URLS])
 def test_changes_are_post_only(signed_in, url):
     assert signed_in.get(url).status_code == 405
 
@@ -196,6 +197,6 @@ def test_security_changes_need_the_csrf_token(citizen, authenticator):
     client.post(
         "/en/account/sign-in/", {"phone": "07701234567", "password": CITIZEN_PASSWORD, "csrfmiddlewaretoken": token}
     )
-    for url in (START_URL, REMOVE_URL, NEW_CODES_URL):
+    for url in (START_URL, REMOVE_URL, NEW_CODES_URL, *SMS_URLS):
         assert client.post(url).status_code == 403
     assert TOTPDevice.objects.filter(user=citizen).count() == 1
