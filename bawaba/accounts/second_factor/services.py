@@ -58,12 +58,21 @@ def user_has_second_factor(user: User) -> bool:
     return any(True for _device in devices_for_user(user, confirmed=True))
 
 
-def second_factor_verify(*, user: User, token: str) -> bool:
+def second_factor_verify(*, user: User, token: str, sms_ticket: str | None = None) -> bool:
     """Whether `token` is a valid code from one of the person's confirmed devices; a recovery code is used up.
 
-    The device that took it is left on `user.otp_device`, so that `sign_in_complete(..., with_second_factor=True)`
-    on the same object marks the session as verified (django-otp's `is_verified`)."""
-    device = second_factor_match(user=user, token=token)
+    An SMS code needs the ticket of the code sent for this check (`sms_code_send(...).ticket`, kept in the
+    caller's session): without it only the app and recovery codes are tried. The device that took the
+    code is left on `user.otp_device`, so that `sign_in_complete(..., with_second_factor=True)` on the
+    same object marks the session as verified (django-otp's `is_verified`)."""
+    device: Device | None = None
+    if sms_ticket and len(token_clean(token)) == TOTP_DIGITS:
+        try:
+            device = sms_sign_in_check(user=user, ticket=sms_ticket, code=token)
+        except ApplicationError:
+            device = None  # counted by the verification engine; the app may still know the code
+    if device is None:
+        device = second_factor_match(user=user, token=token)
     if device is not None:
         user.otp_device = device  # type: ignore[attr-defined]
     return device is not None

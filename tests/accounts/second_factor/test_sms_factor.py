@@ -189,3 +189,18 @@ def test_turning_sms_off_keeps_the_app_and_its_recovery_codes(signed_in, citizen
     signed_in.post(SECURITY_URL + "sms/remove/")
     assert recovery_codes_left(user=citizen) == 10
     assert user_has_second_factor(citizen) is True
+
+
+def test_other_flows_can_check_an_sms_code_with_its_ticket(rf, citizen, sms_factor, next_code):
+    """Re-authentication and recovery send a code with sms_code_send and pass its ticket to the check."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from bawaba.accounts.second_factor.services import second_factor_verify, sms_code_send
+
+    request = rf.post("/")
+    request.session = SessionStore()
+    started = sms_code_send(user=citizen, request=request)
+    assert second_factor_verify(user=citizen, token="482913") is False  # no ticket: only app and recovery codes
+    assert second_factor_verify(user=citizen, token="482913", sms_ticket=started.ticket) is True
+    assert citizen.otp_device == sms_factor
+    assert second_factor_verify(user=citizen, token="482913", sms_ticket=started.ticket) is False  # once
