@@ -17,13 +17,13 @@ from bawaba.accounts.models import (
     PersonalDataAccess,
     PhoneVerification,
     Profile,
-    User,
     VerificationCode,
     VerificationTicket,
 )
 from bawaba.accounts.my_data import services
 from bawaba.accounts.my_data.services import account_delete
 from bawaba.accounts.personal_data import personal_data_access_record
+from bawaba.accounts.signup.services import NextStep, signup_complete, signup_start
 from tests.accounts.conftest import CITIZEN_PASSWORD
 from tests.accounts.my_data.conftest import confirm_it_is_them, reauthenticate_url, sign_in_url, url
 
@@ -145,20 +145,35 @@ def test_the_old_password_and_number_no_longer_sign_in(citizen_client, citizen):
     assert authenticate(username="c-citizen", password=CITIZEN_PASSWORD) is None
 
 
-def test_the_same_number_can_sign_up_again_as_a_new_account(citizen_client, citizen):
-    # TODO(lead): switch to the signup service (verify lane) once it is merged; until then the new
-    # account is created the way sign-up stores it, which is what the unique number allows or refuses.
-    delete(citizen_client)
+@pytest.mark.django_db(transaction=True)
+def test_the_same_number_can_sign_up_again_as_a_new_account(builtin_templates, outbox, citizen):
+    client = Client()
+    client.force_login(citizen)
+    confirm_it_is_them(client)
+    delete(client)
 
-    newcomer = User.objects.create_user(
-        username="c-newcomer", password="a fresh long passphrase", full_name="Zainab Ali", phone="+9647701234567"
+    started = signup_start(
+        phone="0770 123 4567",
+        full_name="Zainab Ali",
+        password="a fresh long passphrase",
+        language="ar",
+        client_address="203.0.113.7",
     )
+    proved = signup_complete(ticket=started.ticket, code=outbox.last_code("+9647701234567"))
 
+    newcomer = proved.user
+    assert proved.next == NextStep.SIGN_IN
+    assert started.verification.purpose == VerificationPurpose.SIGNUP  # a sign-up, not a recovery
+    assert newcomer is not None
     assert newcomer.pk != citizen.pk
     assert newcomer.public_id != citizen.public_id
+    assert newcomer.phone == "+9647701234567"
+    assert newcomer.is_phone_verified
     assert not Profile.objects.filter(user=newcomer).exists()
-    assert not AccountEvent.objects.filter(user=newcomer).exists()
     assert authenticate(phone="0770 123 4567", password="a fresh long passphrase") == newcomer
+    citizen.refresh_from_db()
+    assert citizen.phone is None
+    assert citizen.deleted_at is not None
 
 
 @pytest.mark.parametrize("word", ["", "yes", "delet", "DELETE me"])
