@@ -25,7 +25,10 @@ from bawaba.accounts.models import PhoneVerification, Profile, User
 from bawaba.accounts.my_data.export import my_data_export
 from bawaba.accounts.sessions.services import sessions_end_all
 from bawaba.core.errors import PermissionDenied
+from bawaba.core.ratelimit import rate_limit_check
 
+# Building the file reads every table about the person: a few downloads an hour are plenty.
+DOWNLOADS_PER_HOUR = 10
 # AccountSession.end_reason of the sessions a deletion ends.
 END_REASON_DELETED = "account_deleted"
 
@@ -43,6 +46,9 @@ class Download:
 
 def my_data_download(*, user: User, request: HttpRequest | None = None, now: dt.datetime | None = None) -> Download:
     """The person's data as a JSON file, and the history entry saying they downloaded it."""
+    rate_limit_check(
+        scope="my_data_download", identity=str(user.public_id), limit=DOWNLOADS_PER_HOUR, window_seconds=3600
+    )
     now = now or timezone.now()
     document = my_data_export(user=user, now=now)
     content = json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode()

@@ -370,3 +370,17 @@ def test_another_app_adds_its_section(citizen_client, citizen):
 
 def test_the_built_in_sections_are_the_reserved_names():
     assert tuple(BUILTIN_SECTIONS) == sections.BUILTIN_SECTION_NAMES
+
+
+def test_downloads_are_limited_per_hour(citizen_client, citizen):
+    from bawaba.accounts.my_data.services import DOWNLOADS_PER_HOUR
+
+    for _ in range(DOWNLOADS_PER_HOUR):
+        download(citizen_client)
+
+    response = citizen_client.post(url("accounts:my_data_download"))
+
+    assert response.status_code == 429
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    exported = AccountEvent.objects.filter(user=citizen, kind=AccountEventKind.DATA_EXPORTED)
+    assert exported.count() == DOWNLOADS_PER_HOUR
