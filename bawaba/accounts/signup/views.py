@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -126,7 +127,9 @@ def _verify_page(
         "state": state,
         "flow": flow,
         "form": form,
-        "resend_words": wait_words(state.resend_in) if state.resend_in else "",
+        "resend_words": format_html("<span data-resend-words>{}</span>", wait_words(state.resend_in))
+        if state.resend_in
+        else "",
         "attempts_words": wait_words(state.attempts_wait) if state.attempts_wait else "",
         "expires_words": wait_words(state.code_expires_in) if state.code_expires_in else "",
         "other_channels": [name for name in state.alternatives if name in CodeChannel.values],

@@ -39,6 +39,11 @@ def text(response):
     return re.sub(r"\s+", " ", response.content.decode())
 
 
+def words(response):
+    """What the page says, without its markup."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", response.content.decode()))
+
+
 def signed_in_as(client):
     return client.session.get(SESSION_KEY)
 
@@ -79,7 +84,8 @@ def test_a_new_number_gets_an_unverified_account_at_once_then_the_code_signs_in(
     assert 'autocomplete="one-time-code"' in content
     assert 'inputmode="numeric"' in content
     assert 'href="/en/account/verify/">Check again</a>' in content
-    assert "You can ask for a new code in 30 seconds." in content
+    assert "You can ask for a new code in 30 seconds." in words(page)
+    assert "<span data-resend-words>30 seconds</span>" in content
     assert NEW_NUMBER not in content  # only the masked number
 
     response = enter(client, outbox.last_code())
@@ -113,7 +119,7 @@ def test_a_late_code_works_after_a_resend(client, outbox, clock):
     clock.advance(seconds=30)
     page = client.post(RESEND, {"channel": "sms"}, follow=True)
     assert "We sent a new code. Any code that has not expired will work." in text(page)
-    assert "You can ask for a new code in 1 minute." in text(page)
+    assert "You can ask for a new code in 1 minute." in words(page)
     assert len(outbox.codes()) == 2
     clock.advance(seconds=200)  # the first code is 230 s old: late, but not expired
     assert enter(client, first)["Location"] == HOME
@@ -331,3 +337,12 @@ def test_the_account_is_not_verified_by_a_ticket_that_was_never_proved(client, o
     assert PhoneVerification.objects.get().status == VerificationStatus.PENDING
     assert client.get(RECOVER_PASSWORD)["Location"] == SIGNUP
     assert User.objects.get().phone_verified_at is None
+
+
+def test_the_waiting_page_works_without_scripts_and_has_no_inline_ones(client):
+    sign_up(client)
+    response = client.get(VERIFY)
+    page = text(response)
+    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/accounts/verification.js" defer>']
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert client.get("/static/accounts/verification.js").status_code == 200
