@@ -5,7 +5,10 @@ either is missing the browser tests are skipped with the reason, unless BAWABA_R
 as in CI, where a missing browser is a failure.
 """
 
+import datetime as dt
+import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,3 +155,110 @@ def narrow_phone(browser, live_server, catalogue) -> Iterator[Tab]:
 @pytest.fixture
 def phone_without_javascript(browser, live_server, catalogue) -> Iterator[Tab]:
     yield from _open_tab(browser, live_server, viewport=PHONE, device_scale_factor=2, java_script_enabled=False)
+
+
+# --- accounts (issue 4): sign-up on the live server, codes from its outbox, time under the test's control ---
+
+
+@pytest.fixture
+def accounts_site(transactional_db, settings) -> Iterator[None]:
+    """The live server as sign-up needs it: the message templates (a transactional test empties every
+    table), resend waits of one second so a test need not sit out 30 s, and an empty cache (rate limits)."""
+    from django.core.cache import cache
+
+    from bawaba.notifications.builtin_templates import install_builtin_templates
+
+    install_builtin_templates()
+    settings.BAWABA_CODE_RESEND_WAITS = [1]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class ShiftedClock:
+    """Real time plus an offset the test moves (`clock.advance(hours=1)`), seen by the live server too: it
+    runs in this process, and everything there asks `django.utils.timezone.now`. Real time keeps flowing,
+    so a countdown in the browser and the server's clock agree."""
+
+    def __init__(self, real_now: Any) -> None:
+        self.real_now = real_now
+        self.offset = dt.timedelta()
+
+    def __call__(self) -> dt.datetime:
+        return self.real_now() + self.offset
+
+    def advance(self, **delta: float) -> None:
+        self.offset += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> ShiftedClock:
+    from django.utils import timezone
+
+    shifted = ShiftedClock(timezone.now)
+    monkeypatch.setattr(timezone, "now", shifted)
+    return shifted
+
+
+class Outbox:
+    """The live server's outbox file (settings.BAWABA_OUTBOX_FILE), read as the person's phone would show it."""
+
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+
+    def codes(self, *, to: str) -> list[str]:
+        """Every one-time code sent to `to`, oldest first."""
+        path = Path(self.settings.BAWABA_OUTBOX_FILE)
+        if not path.exists():
+            return []
+        lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        return [
+            match.group(1)
+            for line in lines
+            if line["to"] == to and line.get("template") == "verification_code"
+            if (match := re.search(r"(\d{6})", line["body"]))
+        ]
+
+
+@pytest.fixture
+def outbox(settings) -> Outbox:
+    return Outbox(settings)
+
+
+class Phones:
+    """Fresh browser contexts on a phone-sized screen, one per visit: closing one is closing the browser
+    (its cookies are gone), as when a person comes back later."""
+
+    def __init__(self, browser: Any, live_server: Any) -> None:
+        self.browser = browser
+        self.live_server = live_server
+        self.open_tabs: dict[int, Iterator[Tab]] = {}
+
+    def open(self, *, javascript: bool) -> Tab:
+        tabs = _open_tab(
+            self.browser,
+            self.live_server,
+            viewport=PHONE,
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            java_script_enabled=javascript,
+        )
+        tab = next(tabs)
+        self.open_tabs[id(tab)] = tabs
+        return tab
+
+    def close(self, tab: Tab) -> None:
+        next(self.open_tabs.pop(id(tab)), None)
+
+    def close_all(self) -> None:
+        for tabs in self.open_tabs.values():
+            next(tabs, None)
+        self.open_tabs.clear()
+
+
+@pytest.fixture
+def phones(browser, live_server, accounts_site) -> Iterator[Phones]:
+    opened = Phones(browser, live_server)
+    yield opened
+    opened.close_all()

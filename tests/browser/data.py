@@ -184,3 +184,11 @@ def build_catalogue() -> Catalogue:
         ServiceFactory(department=DepartmentFactory(kind=DepartmentKind.MINISTRY), popularity=number)
     search_index_update(service_ids=list(Service.objects.values_list("id", flat=True)))
     return Catalogue(guide=guide, other=other)
+
+
+# A new person signing up on a phone (test_accounts_signup_in_browser.py). The number is typed the way
+# many people do: local format, Eastern Arabic digits, spaces.
+NEW_PERSON_NUMBER_TYPED = "٠٧٧٠ ١٢٣ ٤٥٦٧"
+NEW_PERSON_NUMBER = "+9647701234567"
+NEW_PERSON_NAME = "زينب علي حسين"
+NEW_PERSON_PASSWORD = "مطر فوق البصرة 1987"  # noqa: S105 - a test person's password
