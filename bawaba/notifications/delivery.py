@@ -203,8 +203,12 @@ def deliver(message_id: uuid.UUID | str) -> None:
         except PermanentFailure as exc:
             if not exc.final:
                 # This provider won't take it, for reasons of its own; the next one may.
-                _record(attempt, Outcome.FAILED, started, exc)
-                routing.report_failure(config.name)
+                if exc.provider_fault:
+                    _record(attempt, Outcome.FAILED, started, exc)
+                    routing.report_failure(config.name)
+                else:
+                    # It cannot carry this message, but is well: a refusal, not a failure, for its health.
+                    _record(attempt, Outcome.REJECTED, started, exc)
                 tried_this_round.add(config.name)
                 continue
             _record(attempt, Outcome.REJECTED, started, exc)

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
+from bawaba.notifications import routing
 from bawaba.notifications.constants import Channel, Outcome, ReceiptStatus, Status
 from bawaba.notifications.models import Attempt, DeliveryReceipt, Message
 from bawaba.notifications.providers.config import get_provider
@@ -178,9 +179,12 @@ def test_a_message_without_the_value_a_gateway_needs_goes_to_another_provider(ga
     [(provider, outcome, error_code), accepted] = Attempt.objects.filter(message=message).values_list(
         "provider", "outcome", "error_code"
     )
-    assert (provider, outcome, error_code) == ("wa-gw", Outcome.FAILED, "missing_value")
+    assert (provider, outcome, error_code) == ("wa-gw", Outcome.REJECTED, "missing_value")
     assert accepted == ("outbox", Outcome.ACCEPTED, "")
     assert [line["message_id"] for line in outbox_lines()] == [str(message.pk)]
+    # The gateway is fine: the next code, which has its value, goes straight to it.
+    assert routing.breaker.state("wa-gw") == routing.CLOSED
+    assert code_by("whatsapp").provider == "wa-gw"
 
 
 # -- configuration mistakes are refused before anything is sent -----------------------------------------

@@ -55,12 +55,15 @@ class PermanentFailure(ProviderError):
     `final=True` (the default) when the refusal is about the message or its recipient (an invalid
     number, a text too long): no provider will do better and the message fails. `final=False` when it
     is about this provider (our account, sender id, configuration: an unlisted HTTP 4xx): the message
-    goes to the next provider, and the refusal counts against this one's health.
+    goes to the next provider, and the refusal counts against this one's health, unless
+    `provider_fault=False`: the provider is fine but cannot carry this message (its request needs a
+    value the message does not have), so its circuit breaker and health are left alone.
     """
 
-    def __init__(self, message: str, *, code: str = "", final: bool = True) -> None:
+    def __init__(self, message: str, *, code: str = "", final: bool = True, provider_fault: bool = True) -> None:
         super().__init__(message, code=code)
         self.final = final
+        self.provider_fault = provider_fault
 
 
 class TemporaryFailure(ProviderError):

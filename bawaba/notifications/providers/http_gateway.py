@@ -393,6 +393,7 @@ class HttpGatewayProvider(Provider):
                         f"This gateway's request needs the value {name!r}, which the message does not have",
                         code="missing_value",
                         final=False,
+                        provider_fault=False,
                     )
                 value: Any = message.values[name]
             else:
