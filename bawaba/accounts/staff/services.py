@@ -98,12 +98,14 @@ def staff_role_revoke(*, revoked_by: User, staff_role: StaffRole, request: HttpR
         revoked_by, holder=holder, role=staff_role.role, department=staff_role.department_id
     ):
         raise RoleNotAllowed()
-    with transaction.atomic(), reversion.create_revision():
-        role, department = staff_role.role, staff_role.department
-        reversion.set_user(revoked_by)
-        reversion.set_comment(f"Revoked {role} {_department_label(department)}".strip())
-        # Saved once more inside this revision, so the history holds the row as it was when revoked.
-        reversion.add_to_revision(staff_role)
+    role, department = staff_role.role, staff_role.department
+    with transaction.atomic():
+        # django-reversion keeps only rows that exist when a revision closes: record it, then delete it.
+        # The history then holds the row as it was when revoked, among the model's deleted versions.
+        with reversion.create_revision():
+            reversion.set_user(revoked_by)
+            reversion.set_comment(f"Revoked {role} {_department_label(department)}".strip())
+            reversion.add_to_revision(staff_role)
         staff_role.delete()
         account_event_record(
             user=holder,
