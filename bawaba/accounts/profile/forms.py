@@ -14,10 +14,10 @@ from bawaba.accounts.profile.services import (
     DISTRICT_MAX_LENGTH,
     EARLIEST_BIRTH_YEAR,
     EMAIL_MAX_LENGTH,
-    FULL_NAME_MAX_LENGTH,
     ProfileChanges,
     latest_birth_year,
 )
+from bawaba.accounts.signup.services import FULL_NAME_MAX_LENGTH
 from bawaba.catalog.models import Governorate
 from bawaba.core.i18n import current_language, localized
 from bawaba.core.text import normalize_digits

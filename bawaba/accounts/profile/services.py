@@ -1,8 +1,9 @@
 """Changing the profile: the person's name, what they choose to tell about themselves, and their consent.
 
 Every field but the name may be left empty. The rules live here, not in the form, so the API (later)
-applies the same ones. The history records which fields changed, never their values: the account's
-events are kept for audits long after the profile itself is gone.
+applies the same ones; the name follows sign-up's rule (`signup.services.full_name_clean`). The history
+records which fields changed, never their values: the account's events are kept for audits long after
+the profile itself is gone.
 """
 
 import datetime as dt
@@ -21,10 +22,10 @@ from django.utils.translation import gettext as _
 from bawaba.accounts.constants import AccountEventKind, Disability, Gender, PreferredChannel
 from bawaba.accounts.events import account_event_record
 from bawaba.accounts.models import Profile, User
+from bawaba.accounts.signup.services import full_name_clean
 from bawaba.catalog.models import Governorate
 from bawaba.core.errors import ValidationFailed
 
-FULL_NAME_MAX_LENGTH = 150
 DISTRICT_MAX_LENGTH = 100
 EMAIL_MAX_LENGTH = 254
 EARLIEST_BIRTH_YEAR = 1900
@@ -32,11 +33,10 @@ EARLIEST_BIRTH_YEAR = 1900
 # count people in the age bands of national surveys, which start at 15 (docs/accounts.md, "Profile").
 YOUNGEST_AGE = 15
 
-# Bidirectional overrides and isolates can make a name display as something else (CVE-2021-42574);
-# joiners (U+200C, U+200D) and marks (U+200E, U+200F) stay: Kurdish and Arabic names need them.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-# Control, surrogate, private-use and unassigned characters: never part of a name.
+# Control, surrogate, private-use and unassigned characters, and bidirectional overrides and isolates
+# (which make text display as something else, CVE-2021-42574): never part of a district's name.
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn"})
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 @dataclass(frozen=True)
@@ -57,20 +57,6 @@ class ProfileChanges:
 
 def latest_birth_year(*, today: dt.date | None = None) -> int:
     return (today or timezone.localdate()).year - YOUNGEST_AGE
-
-
-def full_name_clean(value: str) -> str:
-    """The name as the person wrote it, spaces folded; refused when empty, too long or holding control characters."""
-    text = unicodedata.normalize("NFC", " ".join(str(value or "").split()))
-    if not text:
-        raise ValidationFailed(fields={"full_name": [_("Enter your full name.")]})
-    if len(text) > FULL_NAME_MAX_LENGTH:
-        raise ValidationFailed(
-            fields={"full_name": [_("Use at most %(maximum)d characters.") % {"maximum": FULL_NAME_MAX_LENGTH}]}
-        )
-    if any(c in _BIDI_CONTROLS or unicodedata.category(c) in _REFUSED_CATEGORIES for c in text):
-        raise ValidationFailed(fields={"full_name": [_("Use only letters, spaces and punctuation in your name.")]})
-    return text
 
 
 def _check(changes: ProfileChanges, *, today: dt.date) -> dict[str, Any]:
