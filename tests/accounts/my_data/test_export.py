@@ -386,11 +386,6 @@ def test_downloads_are_limited_per_hour(citizen_client, citizen):
     assert exported.count() == DOWNLOADS_PER_HOUR
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/error.html (core's) tells every ApplicationError, even 429 and 403, that the address may be "
-    "mistyped; it should say so only for not_found",
-)
 def test_the_too_many_downloads_page_does_not_blame_the_address(citizen_client, citizen):
     from bawaba.accounts.my_data.services import DOWNLOADS_PER_HOUR
 
