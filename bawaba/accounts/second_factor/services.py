@@ -145,6 +145,10 @@ def _recovery_digest(code: str, salt: bytes) -> str:
     return base64.b32encode(raw).decode().lower()  # 16 characters, 80 bits
 
 
+def is_recovery_device(device: Device) -> bool:
+    return isinstance(device, StaticDevice) and device.name.startswith(RECOVERY_DEVICE_PREFIX)
+
+
 def recovery_code_format(code: str) -> str:
     """'4821093755661203' → '4821 0937 5566 1203', for reading aloud and copying."""
     return " ".join(code[index : index + 4] for index in range(0, len(code), 4))

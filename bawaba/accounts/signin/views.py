@@ -13,11 +13,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp.plugins.otp_static.models import StaticDevice
 
 from bawaba.accounts.errors import CodeExpired, CodeInvalid, CodeLimitReached, ResendNotYet, TooManyAttempts
 from bawaba.accounts.second_factor.services import (
     authenticator_get,
+    is_recovery_device,
     recovery_codes_left,
     sms_factor_get,
     user_has_second_factor,
@@ -120,7 +120,7 @@ def sign_in_second_factor(request: HttpRequest) -> HttpResponse:
             else:
                 user.otp_device = device  # type: ignore[attr-defined]
                 sign_in_complete(request, user=user, with_second_factor=True)
-                if isinstance(device, StaticDevice):
+                if is_recovery_device(device):
                     messages.warning(request, _recovery_code_used_message(recovery_codes_left(user=user)))
                 response = redirect(safe_next_url(request, pending.get("next")))
                 device_cookie_set(response, request=request, user=user)

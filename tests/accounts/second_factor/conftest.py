@@ -1,9 +1,10 @@
 """People with second factors, codes from their authenticator app, and signed-in browsers."""
 
+import copy
 import time
+import uuid
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -15,10 +16,12 @@ SECURITY_URL = "/en/account/security/"
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _own_cache_keys(settings):
+    """Each test counts failures under a key prefix of its own: it never sees another test's counts, even
+    with tests running in parallel on one Redis database (where clearing the cache would empty it for all)."""
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 def totp_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:

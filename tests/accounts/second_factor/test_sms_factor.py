@@ -109,6 +109,7 @@ def test_sign_in_with_sms_only_sends_the_code_at_once(citizen, sms_factor, next_
     assert client.session["_auth_user_id"] == str(citizen.pk)
     assert client.session[DEVICE_ID_SESSION_KEY] == sms_factor.persistent_id
     assert AccountEvent.objects.get(user=citizen, kind=AccountEventKind.SIGNED_IN).data == {"with_second_factor": True}
+    assert "recovery code" not in client.get("/en/account/security/").content.decode().split("<main")[1].split("<h2")[0]
 
 
 def test_a_wrong_sms_code_does_not_sign_in(citizen, sms_factor, next_code):

@@ -1,7 +1,9 @@
 """Helpers for the sign-in tests: a clean cache and signing in over HTTP (`clock` is in tests/accounts)."""
 
+import copy
+import uuid
+
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from bawaba.accounts.models import User
@@ -10,10 +12,12 @@ SIGN_IN_URL = "/en/account/sign-in/"
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _own_cache_keys(settings):
+    """Each test counts failures under a key prefix of its own: it never sees another test's counts, even
+    with tests running in parallel on one Redis database (where clearing the cache would empty it for all)."""
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 def sign_in(client: Client, phone: str, password: str, **extra):
