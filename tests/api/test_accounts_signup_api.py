@@ -59,7 +59,7 @@ def wrong(code):
     return "000000" if code != "000000" else "111111"
 
 
-def test_signup_answers_202_with_a_ticket_and_the_verification_state(client, outbox):  # noqa: F811
+def test_signup_answers_202_with_a_ticket_and_the_verification_state(client, outbox, clock):  # noqa: F811
     response = sign_up(client)
     assert response.status_code == 202
     body = response.json()
@@ -85,7 +85,7 @@ def test_signup_answers_202_with_a_ticket_and_the_verification_state(client, out
     assert User.objects.get().phone_verified_at is None
 
 
-def test_a_registered_number_gets_exactly_the_same_answer(client, citizen, outbox):  # noqa: F811
+def test_a_registered_number_gets_exactly_the_same_answer(client, citizen, outbox, clock):  # noqa: F811
     new = sign_up(client, phone="0770 987 6543")
     registered = sign_up(client, phone="0770 123 4567")
     assert new.status_code == registered.status_code == 202
@@ -101,7 +101,7 @@ def test_a_registered_number_gets_exactly_the_same_answer(client, citizen, outbo
     assert citizen.check_password(CITIZEN_PASSWORD)
 
 
-def test_the_state_comes_back_with_the_ticket_in_a_header_or_the_query(client, outbox):  # noqa: F811
+def test_the_state_comes_back_with_the_ticket_in_a_header_or_the_query(client, outbox, clock):  # noqa: F811
     ticket = sign_up(client).json()["ticket"]
     by_header = client.get(f"{API}/verification?lang=en", headers={"X-Verification-Ticket": ticket})
     by_query = client.get(f"{API}/verification", {"ticket": ticket, "lang": "en"})
@@ -236,7 +236,7 @@ def test_sign_up_with_a_registered_number_then_the_code_says_set_password(client
     assert citizen.check_password(NEW_PASSWORD)
 
 
-def test_recovery_answers_the_same_for_a_number_without_an_account(client, citizen, outbox):  # noqa: F811
+def test_recovery_answers_the_same_for_a_number_without_an_account(client, citizen, outbox, clock):  # noqa: F811
     known = post(client, "/recovery", {"phone": citizen.phone, "lang": "en"})
     unknown = post(client, "/recovery", {"phone": NEW_NUMBER, "lang": "en"})
     assert known.status_code == unknown.status_code == 202

@@ -89,7 +89,9 @@ def test_the_password_page_needs_a_proved_ticket(client, citizen, outbox):
     assert citizen.check_password(CITIZEN_PASSWORD)
 
 
-def test_a_number_without_an_account_gets_the_same_page_a_code_and_then_the_offer_to_sign_up(client, citizen, outbox):
+def test_a_number_without_an_account_gets_the_same_page_a_code_and_then_the_offer_to_sign_up(
+    client, citizen, outbox, clock
+):
     known, unknown = Client(), Client()
     first = known.post(RECOVER, {"phone": citizen.phone})
     second = unknown.post(RECOVER, {"phone": NEW_NUMBER})

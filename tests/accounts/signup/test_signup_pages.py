@@ -61,7 +61,7 @@ def test_the_sign_up_page_asks_for_number_name_and_password_with_the_right_autoc
     assert 'href="/en/account/recover/"' in page
 
 
-def test_a_new_number_gets_an_unverified_account_at_once_then_the_code_signs_in(client, outbox):
+def test_a_new_number_gets_an_unverified_account_at_once_then_the_code_signs_in(client, outbox, clock):
     response = sign_up(client)
     assert response.status_code == 302
     assert response["Location"] == VERIFY
@@ -229,7 +229,7 @@ def _comparable(page):
     return re.sub(r"\+964 7\d\d ••• \d{4}", "NUMBER", page)
 
 
-def test_signing_up_with_a_registered_number_looks_exactly_like_a_new_number(citizen, outbox):
+def test_signing_up_with_a_registered_number_looks_exactly_like_a_new_number(citizen, outbox, clock):
     new, registered = Client(), Client()
     first = sign_up(new, phone="0770 987 6543")
     second = sign_up(registered, phone="0770 123 4567")  # the citizen's number
@@ -321,7 +321,7 @@ def test_a_signed_in_person_is_not_asked_to_sign_up(client, citizen):
     assert client.get(SIGNUP)["Location"] == HOME
 
 
-def test_the_status_for_the_pages_script_comes_from_the_session_not_the_url(client, outbox):
+def test_the_status_for_the_pages_script_comes_from_the_session_not_the_url(client, outbox, clock):
     assert client.get(STATUS).status_code == 404
     sign_up(client)
     data = client.get(STATUS).json()
