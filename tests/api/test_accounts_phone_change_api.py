@@ -35,6 +35,14 @@ def other_citizen(db):
 
 
 @pytest.fixture
+def clock(monkeypatch):
+    """Time stands still, so that waits and countdowns compare exactly."""
+    frozen = timezone.now().replace(microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: frozen)
+    return frozen
+
+
+@pytest.fixture
 def builtin_templates(db):
     """Transactional tests empty every table; the SMS templates come back."""
     install_builtin_templates()
@@ -135,7 +143,7 @@ def test_without_a_recent_confirmation_nothing_starts(citizen):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_changing_the_number_end_to_end(builtin_templates, outbox, citizen):
+def test_changing_the_number_end_to_end(builtin_templates, outbox, citizen, clock):
     laptop = Client()
     assert laptop.login(phone=citizen.phone, password=CITIZEN_PASSWORD)
     app = app_signed_in(citizen)
@@ -190,7 +198,7 @@ def _answers(app: Client, number: str, outbox) -> tuple[list, object]:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_taken_number_gets_the_same_answers_until_its_code_is_proved(
-    builtin_templates, outbox, citizen, other_citizen
+    builtin_templates, outbox, citizen, other_citizen, clock
 ):
     third = person("c-third", "+9647511234567", "dates from Basra are sweet")
 

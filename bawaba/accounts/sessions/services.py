@@ -106,7 +106,8 @@ def account_session_start(*, request: HttpRequest, user: User, now: dt.datetime 
         last_seen_at=now,
         client_address=client_address(request)[:45],
         user_agent=short_user_agent(request.headers.get("user-agent", "")),
-        with_second_factor=request_is_verified(request),
+        # sign_in_complete leaves the device that took the code on the user (django-otp marks the session).
+        with_second_factor=request_is_verified(request) or getattr(user, "otp_device", None) is not None,
     )
     session[ACCOUNT_SESSION_KEY] = account_session.pk
     session[LAST_REQUEST_KEY] = int(now.timestamp())

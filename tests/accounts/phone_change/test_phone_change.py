@@ -34,7 +34,7 @@ def snapshot(*users: User) -> list[tuple]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_changing_the_number_end_to_end(builtin_templates, outbox, citizen):
+def test_changing_the_number_end_to_end(builtin_templates, outbox, citizen, clock):
     laptop = sign_in(Client(HTTP_USER_AGENT=WINDOWS_FIREFOX), citizen)
     phone = confirmed_browser(citizen, CITIZEN_PASSWORD)
     page = phone.get(PHONE_URL).content.decode()
@@ -93,8 +93,9 @@ def walk(client: Client, new_number: str, outbox) -> tuple[list, object]:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_taken_number_gets_the_same_answers_until_its_code_is_proved(
-    builtin_templates, outbox, citizen, other_citizen, third_citizen
+    builtin_templates, outbox, citizen, other_citizen, third_citizen, clock
 ):
+    """Time stands still, so that waits and countdowns compare exactly."""
     taken = confirmed_browser(citizen, CITIZEN_PASSWORD)
     free = confirmed_browser(third_citizen, THIRD_PASSWORD)
     before = snapshot(citizen, other_citizen)
