@@ -192,6 +192,12 @@ def staff_set_up(request: HttpRequest) -> HttpResponse:
     status = 200
     if form.is_bound:
         status = 400
+        enrolling = authenticator_get(user=user, confirmed=False)
+        if enrolling is None or enrolling.pk != pending.get("enrol"):
+            # Set-up was started again in another browser (or this page's key is gone): the code typed
+            # here is for a key that no longer counts, so show the new one rather than confirm another's.
+            messages.info(request, _("Setting up was started again. Scan the new picture."))
+            return redirect("accounts:staff_set_up")
         if form.is_valid():
             try:
                 staff_code_attempt_count(user=user)
@@ -215,8 +221,12 @@ def staff_set_up(request: HttpRequest) -> HttpResponse:
                     return _recovery_codes_page(request, codes=codes)
                 return _advance(request)
     device = authenticator_get(user=user, confirmed=False)
-    if device is None or request.method == "GET":
-        device = authenticator_enrolment_start(user=user) if device is None else device
+    if device is None or device.pk != pending.get("enrol"):
+        # Every sign-in gets a key of its own: one left from an earlier, abandoned attempt (perhaps
+        # someone else's with the same one-time password) is never shown or confirmed here.
+        device = authenticator_enrolment_start(user=user)
+        pending["enrol"] = device.pk
+        staff_sign_in_pending_save(request, pending)
     context = {
         "form": form,
         "error": error,

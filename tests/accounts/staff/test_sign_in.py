@@ -446,3 +446,26 @@ def test_right_after_a_wrong_code_the_person_is_asked_to_wait_not_told_it_is_wro
     assert client.session[PENDING_SESSION_KEY]["wrong_codes"] == 1  # waiting is not another wrong code
     clock.advance(seconds=3)
     assert code_step(client, totp_code(sara.device))["Location"] == ADMIN
+
+
+def test_a_key_from_an_earlier_abandoned_set_up_is_never_reused(new_staff):
+    user, password = new_staff
+    first = Client()
+    password_step(first, "hassan.ali", password)
+    first.get(url("accounts:staff_set_up"))
+    abandoned = TOTPDevice.objects.get(user=user, confirmed=False)
+
+    second = Client()
+    password_step(second, "hassan.ali", password)
+    second.get(url("accounts:staff_set_up"))
+    current = TOTPDevice.objects.get(user=user, confirmed=False)
+    assert current.key != abandoned.key
+    # The first browser's key is gone: a code from it confirms nothing, and that page shows a new key.
+    response = first.post(url("accounts:staff_set_up"), {"code": totp_code(abandoned)})
+    assert response.status_code == 302
+    assert response["Location"] == url("accounts:staff_set_up")
+    assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    # The second browser finishes with its own key.
+    response = second.post(url("accounts:staff_set_up"), {"code": totp_code(current)})
+    assert response.status_code == 200
+    assert TOTPDevice.objects.get(user=user, confirmed=True).key == current.key
