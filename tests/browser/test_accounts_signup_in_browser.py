@@ -60,15 +60,15 @@ def _sign_up(browser: Any, tab: Tab, *, javascript: bool) -> None:
     """From the home page to the waiting page, typing the number in local format with Eastern Arabic digits."""
     tab.open("/ar/")
     _check_page(browser, tab, javascript=javascript)
-    tab.page.locator(f"header a[href='{_path('accounts:signup')}']").click()
-    tab.page.wait_for_url(f"**{_path('accounts:signup')}")
+    _follow(tab, tab.page.locator(f"header a[href='{_path('accounts:signup')}']"))
+    assert tab.page.url == tab.base_url + _path("accounts:signup")
     _check_page(browser, tab, javascript=javascript)
     form = tab.page.locator(f"form[action='{_path('accounts:signup')}']")
     form.locator("#id_phone").press_sequentially(NEW_PERSON_NUMBER_TYPED)
     form.locator("#id_full_name").press_sequentially(NEW_PERSON_NAME)
     form.locator("#id_password").press_sequentially(NEW_PERSON_PASSWORD)
-    form.locator("button[type=submit]").click()
-    tab.page.wait_for_url(f"**{_path('accounts:verify')}")
+    _follow(tab, form.locator("button[type=submit]"))
+    assert tab.page.url == tab.base_url + _path("accounts:verify")
     _check_page(browser, tab, javascript=javascript)
 
 
@@ -76,11 +76,16 @@ def _code_form(tab: Tab) -> Any:
     return tab.page.locator(f"form[action='{_path('accounts:verify')}']")
 
 
+def _follow(tab: Tab, control: Any) -> None:
+    """Click a link or a submit button and wait for the page it leads to (the URL may stay the same)."""
+    with tab.page.expect_navigation():
+        control.click()
+
+
 def _enter_code(tab: Tab, code: str) -> None:
     form = _code_form(tab)
     form.locator("#id_code").fill(code)
-    form.locator("button[type=submit]").click()
-    tab.page.wait_for_load_state()
+    _follow(tab, form.locator("button[type=submit]"))
 
 
 def _sms_resend_button(tab: Tab) -> Any:
@@ -105,19 +110,17 @@ def test_sign_up_with_a_late_code_then_finish_an_hour_later(
     assert resend.is_disabled(), "the countdown runs before a new code may be asked for"
     if javascript:
         # The page's script counts down and enables the button by itself (a one-second wait here).
-        resend.wait_for(state="visible")
         first.page.wait_for_function(
             "button => !button.disabled", arg=resend.element_handle(), timeout=10_000, polling=100
         )
     else:
         # Without JavaScript the person waits, then refreshes the page with its "check again" link.
         clock.advance(seconds=2)
-        first.page.locator(f"main section a[href='{_path('accounts:verify')}']").click()
-        first.page.wait_for_load_state()
+        _follow(first, first.page.locator(f"main section a[href='{_path('accounts:verify')}']"))
         assert _sms_resend_button(first).is_enabled()
-    _sms_resend_button(first).click()
-    first.page.wait_for_url(f"**{_path('accounts:verify')}")
-    assert first.page.locator(".notice[role=status]").count() >= 1, "the page says a new code was sent"
+    _follow(first, _sms_resend_button(first))
+    assert first.page.url == first.base_url + _path("accounts:verify")
+    assert first.page.locator(".notice.success[role=status]").count() == 1, "the page says a new code was sent"
     _check_page(browser, first, javascript=javascript)
     # Now both SMS arrive, the late one first.
     late_code, second_code = outbox.codes(to=NEW_PERSON_NUMBER)
@@ -133,10 +136,11 @@ def test_sign_up_with_a_late_code_then_finish_an_hour_later(
     assert verification.status == VerificationStatus.PENDING
     assert VerificationCode.objects.filter(verification=verification).count() == 3
     codes = outbox.codes(to=NEW_PERSON_NUMBER)
+    assert len(codes) == 3
     assert codes[:2] == [late_code, second_code]
     newest_code = codes[2]
 
-    # A wrong code: the error summary is announced, can take the focus and leads to the field.
+    # A wrong code: the error summary is announced, can take the focus and says what is wrong.
     wrong_code = next(code for code in ("135790", "246801", "975310") if code not in codes)
     _enter_code(again, wrong_code)
     summary = again.page.locator(".error-summary")
@@ -149,15 +153,17 @@ def test_sign_up_with_a_late_code_then_finish_an_hour_later(
     _check_page(browser, again, javascript=javascript)
 
     # The late code has expired by now (five minutes): it is refused without counting as a wrong guess.
+    wrong_code_message = summary.inner_text()
     _enter_code(again, late_code)
     assert again.page.locator(".error-summary[role=alert]").is_visible()
+    assert again.page.locator(".error-summary").inner_text() != wrong_code_message, "it says the code expired"
     verification.refresh_from_db()
     assert verification.failed_attempts == 1
     again.errors.clear()
 
     # The code that came with the second sign-up finishes it: signed in, on the account page.
     _enter_code(again, newest_code)
-    again.page.wait_for_url(f"**{_path('accounts:home')}")
+    assert again.page.url == again.base_url + _path("accounts:home")
     _check_page(browser, again, javascript=javascript)
     assert again.page.locator("main").get_by_text(NEW_PERSON_NAME, exact=True).is_visible()
     user = User.objects.get(phone=NEW_PERSON_NUMBER)
