@@ -10,13 +10,13 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bawaba.accounts.constants import CodeChannel
 from bawaba.accounts.errors import CodeLimitReached, ResendNotYet, TooManyAttempts, VerificationNotFound
@@ -31,7 +31,7 @@ from bawaba.accounts.phone_change.services import (
 )
 from bawaba.accounts.sessions.reauth import is_recently_authenticated, reauthentication_required
 from bawaba.accounts.verification.selectors import phone_masked, verification_state
-from bawaba.accounts.verification.web import wait_words
+from bawaba.accounts.verification.web import state_as_dict, wait_words
 from bawaba.core.errors import ApplicationError, ValidationFailed
 from bawaba.core.i18n import current_language
 from bawaba.core.ratelimit import RateLimited, client_address
@@ -152,6 +152,20 @@ def phone_change_verify_page(request: HttpRequest) -> HttpResponse:
         % {"number": phone_masked(changed.user.phone or "")},
     )
     return redirect("accounts:phone_change_done")
+
+
+@never_cache
+@login_required
+@require_GET
+def phone_change_status(request: HttpRequest) -> JsonResponse:
+    """The waiting page's facts as JSON, for the verification pages' optional script (static/accounts/)."""
+    found = _held_ticket(request)
+    if found is None:
+        return JsonResponse(VerificationNotFound().as_dict(), status=404)
+    state = verification_state(verification=found.verification, ticket=found)
+    data = state_as_dict(state)
+    data["resend_words"] = wait_words(state.resend_in) if state.resend_in else ""
+    return JsonResponse(data)
 
 
 @require_POST

@@ -224,3 +224,19 @@ def test_only_a_few_new_numbers_a_day(citizen, builtin_templates):
     assert refused.context["form"].errors["__all__"] == ["Too many attempts. Please wait a little and try again."]
     assert again.status_code == 302
     assert PhoneVerification.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_the_waiting_page_status_for_its_script(citizen, clock, builtin_templates):
+    phone = confirmed_browser(citizen, CITIZEN_PASSWORD)
+    assert phone.get("/en/account/phone/status/").status_code == 404
+    phone.post(PHONE_URL, {"phone": NEW_NUMBER})
+
+    status = phone.get("/en/account/phone/status/").json()
+
+    assert (status["phone_masked"], status["resend_in"], status["resend_words"]) == (
+        "+964 770 ••• 6543",
+        30,
+        "30 seconds",
+    )
+    assert "data-verification-status" in phone.get(VERIFY_URL).content.decode()
