@@ -44,8 +44,9 @@ def start_rate_limit(request: HttpRequest) -> None:
     start_rate_limit_check(client_address=client_address(request))
 
 
-def form_errors_from(form: forms.Form, error: ApplicationError) -> None:
-    """Show a service's error on the form: on the fields it names, or at the top."""
+def form_errors_from(form: forms.Form, error: ApplicationError, *, field: str | None = None) -> None:
+    """Show a service's error on the form: on the fields it names, else on `field` (or at the top), so the
+    input it is about is marked invalid and described by it."""
     placed = False
     for name, field_messages in error.fields.items():
         for message in field_messages:
@@ -53,7 +54,7 @@ def form_errors_from(form: forms.Form, error: ApplicationError) -> None:
                 form.add_error(name, message)
                 placed = True
     if not placed:
-        form.add_error(None, str(error.message))
+        form.add_error(field, str(error.message))
 
 
 def _purposes(flow: str) -> frozenset[str]:
@@ -161,7 +162,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         release_ticket(request.session)
         return _start_again(request, flow)
     except ApplicationError as error:
-        form_errors_from(form, error)
+        form_errors_from(form, error, field="code")
         found.verification.refresh_from_db()
         return _verify_page(request, found, flow, form, status=error.status)
     return _after_proof(request, proved)

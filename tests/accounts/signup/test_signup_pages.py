@@ -346,3 +346,15 @@ def test_the_waiting_page_works_without_scripts_and_has_no_inline_ones(client):
     assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/accounts/verification.js" defer>']
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert client.get("/static/accounts/verification.js").status_code == 200
+
+
+def test_a_wrong_code_is_tied_to_the_code_field(client, outbox):
+    sign_up(client)
+    wrong = "000000" if outbox.last_code() != "000000" else "111111"
+    response = enter(client, wrong)
+    assert response.status_code == 400
+    [code_input] = re.findall(r'<input [^>]*id="id_code"[^>]*>', text(response))
+    assert 'aria-invalid="true"' in code_input
+    assert 'aria-describedby="id_code_helptext id_code_error"' in code_input
+    assert f'value="{wrong}"' in code_input
+    assert '<ul class="errorlist" id="id_code_error"><li>That code is not right.' in text(response)
