@@ -286,3 +286,17 @@ def test_sign_out_ends_the_session_and_keeps_the_device_cookie(client, citizen):
     assert client.cookies[COOKIE_NAME].value == device_cookie
     page = client.get(response["Location"])
     assert "You have signed out." in page.content.decode()
+
+
+def test_the_sign_out_form_partial_posts_with_a_token(rf, citizen):
+    from django.middleware.csrf import get_token
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    request = rf.get("/en/account/")
+    get_token(request)
+    with translation.override("en"):
+        html = render_to_string("accounts/signin/_sign_out_form.html", request=request)
+    assert '<form method="post" action="/en/account/sign-out/" class="sign-out">' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert '<button type="submit" class="secondary">Sign out</button>' in html
