@@ -140,6 +140,7 @@ def main() -> None:
                         warmup=clients * 2,
                         gunicorn_pid=server.pid,
                         redis_pid=site.redis.process.pid,
+                        database=DATABASE,
                     )
                 print(
                     json.dumps(
