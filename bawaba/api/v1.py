@@ -9,13 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from bawaba.api import presenters, schemas
 from bawaba.api.accounts import router as accounts_router
 from bawaba.catalog import selectors
 from bawaba.catalog.search import service_search
-from bawaba.core.errors import ApplicationError, ValidationFailed
+from bawaba.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from bawaba.core.i18n import CONTENT_LANGUAGES
 
 Language = Literal["ar", "ckb", "en"]
@@ -50,6 +51,24 @@ def _request_language(request: HttpRequest) -> str:
 def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
     with translation.override(_request_language(request)):
         return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Ninja's own refusals (a body that is not JSON, no session, a failed CSRF check) in our error shape."""
+    with translation.override(_request_language(request)):
+        if exc.status_code == 400:
+            error: ApplicationError = ValidationFailed(_("The request body is not valid JSON."), code="invalid_body")
+        elif exc.status_code == 401:
+            error = ApplicationError(_("Please sign in first."), code="not_authenticated")
+            error.status = 401
+        elif exc.status_code == 403:
+            error = PermissionDenied()
+        else:
+            error = ApplicationError(code="error")
+            error.status = exc.status_code
+        body = error.as_dict()
+    return api.create_response(request, body, status=error.status)
 
 
 @api.exception_handler(NinjaValidationError)

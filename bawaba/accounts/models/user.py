@@ -18,7 +18,7 @@ class User(AbstractUser):
     phone = models.CharField(_("mobile number"), max_length=16, unique=True, null=True, blank=True)
     phone_verified_at = models.DateTimeField(_("mobile number verified"), null=True, blank=True)
     preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
-    # Sign-in failures from clients without a trusted-device cookie (docs/decisions/0010).
+    # Sign-in failures from clients without a trusted-device cookie (docs/decisions/0011).
     failed_sign_ins = models.PositiveIntegerField(_("failed sign-ins"), default=0)
     last_failed_sign_in_at = models.DateTimeField(_("last failed sign-in"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
