@@ -2,6 +2,8 @@
 ministry. Each has a second factor attached, so `signed_in(person)` opens a staff session as the staff
 sign-in does; tests of the sign-in itself go through its pages instead."""
 
+import uuid
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -23,6 +25,17 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def own_cache(settings):
+    """A cache of this test's own, for tests that count attempts. With Redis and several test workers,
+    the workers share one Redis database: others' tests flush it and count the same ids (each worker's
+    database numbers its users from 1), which would make a count here wrong. Only the count's store
+    changes; the rules are the same."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"staff-{uuid.uuid4()}"}
+    }
 
 
 def url(name: str, *args, language: str = "en") -> str:

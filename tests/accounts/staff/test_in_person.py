@@ -195,7 +195,7 @@ def test_a_clerk_session_without_the_second_factor_is_sent_to_sign_in(interior, 
     assert unchanged(waiting)
 
 
-def test_look_ups_are_limited_per_clerk(case_officer, waiting):
+def test_look_ups_are_limited_per_clerk(case_officer, waiting, own_cache):
     client = signed_in(case_officer)
     for _attempt in range(IN_PERSON_LOOKUPS_PER_HOUR):
         find(client, "0780 000 0000")

@@ -240,7 +240,7 @@ def test_after_losing_the_app_a_recovery_code_leads_to_setting_up_a_new_one(sara
     assert client.get(ADMIN).status_code == 200
 
 
-def test_too_many_wrong_codes_end_the_pending_sign_in(sara, settings):
+def test_too_many_wrong_codes_end_the_pending_sign_in(sara, settings, own_cache):
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # no wait between codes: this is about the count
     client = Client()
     password_step(client, "sara.ahmed", STAFF_PASSWORD)
@@ -267,7 +267,7 @@ def test_the_pending_sign_in_ends_after_fifteen_minutes(sara, clock):
     assert PENDING_SESSION_KEY not in client.session
 
 
-def test_password_attempts_are_limited_per_account(sara):
+def test_password_attempts_are_limited_per_account(sara, own_cache):
     for attempt in range(10):
         response = password_step(Client(REMOTE_ADDR=f"10.0.0.{attempt}"), "sara.ahmed", "wrong")
         assert response.status_code == 400
@@ -277,7 +277,7 @@ def test_password_attempts_are_limited_per_account(sara):
     assert PENDING_SESSION_KEY not in client.session
 
 
-def test_password_attempts_are_limited_per_address(sara):
+def test_password_attempts_are_limited_per_address(sara, own_cache):
     for attempt in range(20):
         password_step(Client(), f"guess{attempt}", "wrong")
     client = Client()
@@ -285,7 +285,7 @@ def test_password_attempts_are_limited_per_address(sara):
     assert PENDING_SESSION_KEY not in client.session
 
 
-def test_code_attempts_are_limited_per_account_across_sign_ins(sara, settings):
+def test_code_attempts_are_limited_per_account_across_sign_ins(sara, settings, own_cache):
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # no wait between codes: this is about the count
     right = int(totp_code(sara.device))
     wrong = [f"{(right + n) % 1_000_000:06d}" for n in range(1, 11)]
