@@ -17,6 +17,8 @@
       return;
     }
     var assumed = JSON.parse(rules.getAttribute("data-assumed") || "{}");
+    // Channels whose text is counted like an SMS (the server lists them: sms, whatsapp).
+    var counted = JSON.parse(rules.getAttribute("data-channels") || '["sms"]');
     var defaultLength = parseInt(rules.getAttribute("data-default-length"), 10) || 20;
     var warnAbove = parseInt(rules.getAttribute("data-parts-warning-above"), 10) || 2;
     var gsmBasic = new Set(JSON.parse(rules.getAttribute("data-gsm-basic") || '""'));
@@ -72,7 +74,7 @@
       if (!channel) {
         return;  // a built-in template: the channel is fixed, the server decided
       }
-      var isSms = channel.value === "" || channel.value === "sms";
+      var isSms = channel.value === "" || counted.indexOf(channel.value) !== -1;
       document.querySelectorAll("[data-sms-for]").forEach(function (figures) {
         figures.hidden = !isSms;
       });
