@@ -14,8 +14,9 @@ if REDIS_URL:
             "OPTIONS": {"socket_timeout": 1.0, "socket_connect_timeout": 1.0},
         }
     }
-    # Cached sessions fall back to the database, so a lost Redis logs nobody out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Cached sessions whose every cache call may fail: the database answers, so a lost Redis logs nobody out
+    # (Django's own cached_db fails on some of them; see bawaba/accounts/sessions/store.py).
+    SESSION_ENGINE = "bawaba.accounts.sessions.store"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bawaba"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
