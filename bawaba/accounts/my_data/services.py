@@ -23,6 +23,7 @@ from bawaba.accounts.constants import AccountEventKind
 from bawaba.accounts.events import account_event_record
 from bawaba.accounts.models import PhoneVerification, Profile, User
 from bawaba.accounts.my_data.export import my_data_export
+from bawaba.accounts.sessions.constants import EndReason
 from bawaba.accounts.sessions.services import sessions_end_all
 from bawaba.core.errors import PermissionDenied
 from bawaba.core.ratelimit import rate_limit_check
@@ -30,7 +31,7 @@ from bawaba.core.ratelimit import rate_limit_check
 # Building the file reads every table about the person: a few downloads an hour are plenty.
 DOWNLOADS_PER_HOUR = 10
 # AccountSession.end_reason of the sessions a deletion ends.
-END_REASON_DELETED = "account_deleted"
+END_REASON_DELETED = EndReason.ACCOUNT_DELETED
 
 
 class StaffAccountNotDeletable(PermissionDenied):

@@ -17,6 +17,7 @@ from bawaba.accounts.errors import CodeInvalid, VerificationNotFound
 from bawaba.accounts.events import account_event_record
 from bawaba.accounts.models import User
 from bawaba.accounts.second_factor.services import second_factor_verify, user_has_second_factor
+from bawaba.accounts.sessions.constants import EndReason
 from bawaba.accounts.sessions.services import sessions_end_all
 from bawaba.accounts.signup.services import CodeProved, next_step, password_check, phone_clean
 from bawaba.accounts.verification.selectors import verification_ticket_get
@@ -115,7 +116,7 @@ def recovery_password_set(
             found.used_at = now
             found.save(update_fields=["used_at"])
             account_event_record(user=user, kind=AccountEventKind.RECOVERED, with_second_factor=with_second_factor)
-            sessions_end_all(user=user, reason="recovered")
+            sessions_end_all(user=user, reason=EndReason.RECOVERED)
             if user.phone:
                 send(
                     "password_changed",

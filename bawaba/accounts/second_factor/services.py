@@ -35,6 +35,7 @@ from bawaba.accounts.errors import CodeInvalid, VerificationNotFound
 from bawaba.accounts.events import account_event_record
 from bawaba.accounts.hashers import BawabaArgon2Hasher
 from bawaba.accounts.models import User, VerificationTicket
+from bawaba.accounts.sessions.constants import EndReason
 from bawaba.accounts.sessions.services import sessions_end_all
 from bawaba.accounts.verification.services import VerificationStarted, verification_check, verification_start
 from bawaba.core.errors import ApplicationError
@@ -247,7 +248,7 @@ def second_factor_remove(*, user: User, factor: str, request: HttpRequest) -> No
 
 def _after_factor_change(*, user: User, request: HttpRequest, device: Device | None) -> None:
     """Other sessions end (ASVS 7.4.3); this one stays, and counts as passed with the new factor."""
-    sessions_end_all(user=user, reason="second_factor_changed", keep_session_key=request.session.session_key)
+    sessions_end_all(user=user, reason=EndReason.SECOND_FACTOR_CHANGED, keep_session_key=request.session.session_key)
     if device is not None:
         from django_otp import login as otp_login
 

@@ -27,3 +27,7 @@ class EndReason(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     PHONE_CHANGED = "phone_changed", _("Phone number changed")
     NO_LONGER_VALID = "no_longer_valid", _("No longer valid")
+    RECOVERED = "recovered", _("Account recovered")
+    SECOND_FACTOR_CHANGED = "second_factor_changed", _("Second step when signing in changed")
+    CREDENTIALS_RESET = "credentials_reset", _("Password reset by an administrator")
+    ACCOUNT_DELETED = "account_deleted", _("Account deleted")

@@ -27,6 +27,7 @@ from bawaba.accounts.constants import (
 from bawaba.accounts.events import account_event_record
 from bawaba.accounts.models import AccountEvent, PhoneVerification, StaffRole, User
 from bawaba.accounts.personal_data import personal_data_access_record
+from bawaba.accounts.sessions.constants import EndReason
 from bawaba.accounts.sessions.services import sessions_end_all
 from bawaba.accounts.staff import selectors
 from bawaba.accounts.staff.constants import IN_PERSON_LOOKUPS_PER_HOUR, IdentityDocument
@@ -183,7 +184,7 @@ def staff_credentials_reset(*, reset_by: User, user: User, request: HttpRequest 
         account_event_record(
             user=user, kind=AccountEventKind.PASSWORD_CHANGED, request=request, actor=reset_by, initial=True
         )
-    sessions_end_all(user=user, reason="credentials_reset")
+    sessions_end_all(user=user, reason=EndReason.CREDENTIALS_RESET)
     return password
 
 
