@@ -19,7 +19,7 @@ class ReauthenticateForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     code = forms.CharField(
-        label=_("Code from your authenticator app, or a recovery code"),
+        label=_("Your code: from your authenticator app, by SMS, or a recovery code"),
         help_text=_("Open the app on your phone and type the 6 digits it shows now."),
         required=False,
         max_length=32,

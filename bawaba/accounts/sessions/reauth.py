@@ -82,7 +82,9 @@ def reauthentication_failures(*, user: User, now: dt.datetime | None = None) -> 
     ).count()
 
 
-def reauthenticate(*, request: HttpRequest, user: User, password: str, code: str = "") -> None:
+def reauthenticate(
+    *, request: HttpRequest, user: User, password: str, code: str = "", sms_ticket: str | None = None
+) -> None:
     """Check the password (and, for an account with a second factor, its code) of the person signed in.
 
     On success the session gets a new key (ASVS 7.2.4: also on re-authentication) and counts as recently
@@ -99,7 +101,9 @@ def reauthenticate(*, request: HttpRequest, user: User, password: str, code: str
         raise RateLimited(data={"retry_after": REAUTH_WINDOW_SECONDS})
     needs_code = user_has_second_factor(user)
     # The code is checked only after the right password: a guesser must not use up recovery codes.
-    if not user.check_password(password) or (needs_code and not second_factor_verify(user=user, token=code)):
+    if not user.check_password(password) or (
+        needs_code and not second_factor_verify(user=user, token=code, sms_ticket=sms_ticket)
+    ):
         account_event_record(user=user, kind=AccountEventKind.SIGN_IN_FAILED, request=request, step=FAILURE_STEP)
         raise ReauthenticationFailed()
     request.session.cycle_key()

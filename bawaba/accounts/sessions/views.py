@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bawaba.accounts.second_factor.services import user_has_second_factor
+from bawaba.accounts.second_factor.services import sms_code_send, sms_factor_get, user_has_second_factor
 from bawaba.accounts.sessions import selectors, services
 from bawaba.accounts.sessions.errors import ReauthenticationFailed
 from bawaba.accounts.sessions.forms import (
@@ -20,7 +20,7 @@ from bawaba.accounts.sessions.forms import (
 )
 from bawaba.accounts.sessions.password_change import password_change
 from bawaba.accounts.sessions.reauth import reauthenticate, reauthentication_required, safe_next_url
-from bawaba.core.errors import NotFound, ValidationFailed
+from bawaba.core.errors import ApplicationError, NotFound, ValidationFailed
 from bawaba.core.ratelimit import RateLimited
 
 
@@ -72,22 +72,43 @@ def sessions_signed_out(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sessions/signed_out.html", {"everywhere": request.GET.get("everywhere") == "1"})
 
 
+# The ticket of the SMS code sent for this confirmation, for people whose second factor is SMS codes.
+REAUTH_SMS_TICKET = "bawaba_reauth_sms_ticket"
+
+
 @login_required
 def reauthenticate_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     needs_code = user_has_second_factor(user)  # type: ignore[arg-type]
+    uses_sms = needs_code and sms_factor_get(user=user) is not None  # type: ignore[arg-type]
     next_url = safe_next_url(
         request, request.POST.get("next") or request.GET.get("next"), default=reverse("accounts:home")
     )
-    form = ReauthenticateForm(request.POST or None, needs_code=needs_code)
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and uses_sms and "send_sms" in request.POST:
+        # Without this, a person whose only second factor is SMS could never confirm it is them.
+        form = ReauthenticateForm(None, needs_code=needs_code)
+        try:
+            started = sms_code_send(user=user, request=request)  # type: ignore[arg-type]
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+            status = exc.status
+        else:
+            request.session[REAUTH_SMS_TICKET] = started.ticket
+            if started.code_sent:
+                messages.success(request, _("We sent a code by SMS to your number. Type it below."))
+            else:
+                messages.info(request, _("A code was sent a moment ago. Use it, or ask again a little later."))
+    else:
+        form = ReauthenticateForm(request.POST or None, needs_code=needs_code)
+    if request.method == "POST" and "send_sms" not in request.POST and form.is_valid():
         try:
             reauthenticate(
                 request=request,
                 user=user,  # type: ignore[arg-type]
                 password=form.cleaned_data["password"],
                 code=form.cleaned_data.get("code", ""),
+                sms_ticket=request.session.get(REAUTH_SMS_TICKET) if uses_sms else None,
             )
         except ReauthenticationFailed as exc:
             form.add_error("password", str(exc.message))
@@ -95,11 +116,12 @@ def reauthenticate_page(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Too many wrong tries. Wait 15 minutes, then try again."))
             status = 429
         else:
+            request.session.pop(REAUTH_SMS_TICKET, None)
             return redirect(next_url)
     return render(
         request,
         "accounts/sessions/reauthenticate.html",
-        {"form": form, "next_url": next_url, "needs_code": needs_code},
+        {"form": form, "next_url": next_url, "needs_code": needs_code, "uses_sms": uses_sms},
         status=status,
     )
 
