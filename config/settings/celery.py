@@ -32,9 +32,11 @@ CELERY_TASK_ROUTES = {
     "notifications.apply_receipt": {"queue": "receipts"},
     "notifications.sweep": {"queue": "periodic"},
     "notifications.adjust_health": {"queue": "periodic"},
+    "accounts.maintenance": {"queue": "periodic"},
 }
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 5.0, "options": {"expires": 5}},
     "notifications-health": {"task": "notifications.adjust_health", "schedule": 30.0, "options": {"expires": 30}},
+    "accounts-maintenance": {"task": "accounts.maintenance", "schedule": 3600.0, "options": {"expires": 3600}},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

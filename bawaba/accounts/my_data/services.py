@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 
-from bawaba.accounts.constants import AccountEventKind
+from bawaba.accounts.constants import AccountEventKind, VerificationStatus
 from bawaba.accounts.events import account_event_record
-from bawaba.accounts.models import PhoneVerification, Profile, User
+from bawaba.accounts.models import PhoneVerification, Profile, User, VerificationTicket
 from bawaba.accounts.my_data.export import my_data_export
 from bawaba.accounts.sessions.constants import EndReason
 from bawaba.accounts.sessions.services import sessions_end_all
@@ -98,8 +98,13 @@ def account_delete(*, user: User, request: HttpRequest | None = None, now: dt.da
         Profile.objects.filter(user=locked).delete()
         for device in devices_for_user(locked, confirmed=None):
             device.delete()
-        # Their codes and tickets go with them (cascade): a ticket holds the password chosen at sign-up.
-        PhoneVerification.objects.filter(user=locked).delete()
+        # Tickets hold the name and password chosen at sign-up: gone now. The record of codes sent (number,
+        # time, address) stays until the periodic purge (accounts.purge_verification_records, 30 days): the
+        # caps on codes per number count it, and deleting an account must not reset them.
+        VerificationTicket.objects.filter(verification__user=locked).delete()
+        PhoneVerification.objects.filter(user=locked, status=VerificationStatus.PENDING).update(
+            status=VerificationStatus.CANCELLED
+        )
 
         locked.full_name = ""
         locked.first_name = ""

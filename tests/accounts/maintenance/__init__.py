@@ -1,0 +1,1 @@
+"""Housekeeping: purging old verification records, ending expired sessions."""
