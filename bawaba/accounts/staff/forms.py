@@ -115,6 +115,23 @@ class InPersonConfirmForm(forms.Form):
         empty_label=_("Choose your office"),
         error_messages={"required": _("Choose your office."), "invalid_choice": _("Choose your office from the list.")},
     )
+    full_name = forms.CharField(
+        label=_("Full name as written on the document"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": _("Type the name as written on the document.")},
+    )
+    new_password = forms.CharField(
+        label=_("New password, typed by the person"),
+        help_text=_(
+            "Turn the screen to the person and let them type a password they will remember. "
+            "Do not look. Any password given earlier stops working."
+        ),
+        strip=False,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("The person must choose a password.")},
+    )
 
     def __init__(self, *args: Any, offices: list[Office], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

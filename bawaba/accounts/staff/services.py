@@ -25,10 +25,11 @@ from bawaba.accounts.constants import (
     VerificationStatus,
 )
 from bawaba.accounts.events import account_event_record
-from bawaba.accounts.models import AccountEvent, PhoneVerification, StaffRole, User
+from bawaba.accounts.models import AccountEvent, PhoneVerification, StaffRole, User, VerificationTicket
 from bawaba.accounts.personal_data import personal_data_access_record
 from bawaba.accounts.sessions.constants import EndReason
 from bawaba.accounts.sessions.services import sessions_end_all
+from bawaba.accounts.signup.services import full_name_clean, password_check
 from bawaba.accounts.staff import selectors
 from bawaba.accounts.staff.constants import IN_PERSON_LOOKUPS_PER_HOUR, IdentityDocument
 from bawaba.accounts.staff.errors import RoleNotAllowed, SignUpNotFound
@@ -270,14 +271,22 @@ def phone_verify_in_person(
     phone: str,
     document_type: str,
     office: Office,
+    full_name: str,
+    new_password: str,
     request: HttpRequest | None = None,
     now: dt.datetime | None = None,
 ) -> User:
     """Mark a waiting sign-up's number verified: the person stood at the desk with the phone and an
-    identity document the clerk saw (its type is kept, never its number)."""
+    identity document the clerk saw (its type is kept, never its number).
+
+    The name is set from the document and the password is one the person types at the desk. The
+    account's password and name so far came from whoever started the sign-up first, and nobody proved
+    that was this person: an attacker could have signed the number up in advance (security review F1).
+    Every ticket's pending name and password is dropped for the same reason."""
     now = now or timezone.now()
     if not selectors.may_verify_in_person(staff):
         raise PermissionDenied()
+    full_name = full_name_clean(full_name)
     if document_type not in IdentityDocument.values:
         raise ValidationFailed(
             code="document_type_invalid", fields={"document_type": [_("Choose the document you saw.")]}
@@ -289,11 +298,15 @@ def phone_verify_in_person(
         citizen = User.objects.select_for_update().get(pk=verification.user_id or 0)
         if citizen.phone_verified_at is not None:
             raise SignUpNotFound()
+        password_check(new_password, user=User(phone=citizen.phone, full_name=full_name))
+        citizen.full_name = full_name
+        citizen.set_password(new_password)
+        VerificationTicket.objects.filter(verification=verification).delete()
         verification.status = VerificationStatus.VERIFIED
         verification.verified_at = now
         verification.save(update_fields=["status", "verified_at", "updated_at"])
         citizen.phone_verified_at = now
-        citizen.save(update_fields=["phone_verified_at"])
+        citizen.save(update_fields=["phone_verified_at", "full_name", "password"])
         account_event_record(
             user=citizen,
             kind=AccountEventKind.PHONE_VERIFIED,

@@ -330,14 +330,29 @@ def verify_in_person(request: HttpRequest) -> HttpResponse:
                     phone=confirm_form.cleaned_data["phone"],
                     document_type=confirm_form.cleaned_data["document_type"],
                     office=confirm_form.cleaned_data["office"],
+                    full_name=confirm_form.cleaned_data["full_name"],
+                    new_password=confirm_form.cleaned_data["new_password"],
                     request=request,
                 )
-            except (SignUpNotFound, ValidationFailed) as failure:
+            except ValidationFailed as invalid:
+                status = invalid.status
+                field_names = {"password": "new_password", "full_name": "full_name"}
+                for name, problems in invalid.fields.items():
+                    for problem in problems:
+                        confirm_form.add_error(field_names.get(name), problem)
+                if not invalid.fields:
+                    context["error"] = invalid
+                elif find(str(posted.get("phone", ""))):
+                    context["confirm_form"] = confirm_form
+            except SignUpNotFound as failure:
                 context["error"], status = failure, failure.status
             else:
                 messages.success(
                     request,
-                    _("The number of %(name)s is verified. They can now sign in with their number and password.")
+                    _(
+                        "The number of %(name)s is verified. "
+                        "They can now sign in with their number and the password they typed."
+                    )
                     % {"name": citizen.full_name or citizen.phone},
                 )
                 return redirect("accounts:staff_verify_in_person")

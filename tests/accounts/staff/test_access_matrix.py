@@ -131,6 +131,8 @@ def test_access(person, action, interior, passports, health, colleague, citizen)
                 "document_type": "national_card",
                 "document_seen": "on",
                 "office": office.pk,
+                "full_name": "Sama Waiting",
+                "new_password": "dates from the Basra palms",
             },
         )
         waiting.refresh_from_db()

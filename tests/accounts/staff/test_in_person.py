@@ -3,7 +3,6 @@ identity document, and marks the number verified. Every look is in the citizen's
 
 import pytest
 from django.test import Client
-from django.urls import NoReverseMatch
 
 from bawaba.accounts.constants import AccountEventKind, VerificationPurpose, VerificationStatus
 from bawaba.accounts.models import AccountEvent, PersonalDataAccess, PhoneVerification, User
@@ -13,6 +12,7 @@ from tests.factories import OfficeFactory
 
 NUMBER = "+9647731112233"
 PASSWORD = "a long walk by the river"
+NEW_PASSWORD = "dates from the Basra palms"
 
 
 @pytest.fixture
@@ -52,6 +52,8 @@ def confirm(client: Client, where, **changes):
         "document_type": "national_card",
         "document_seen": "on",
         "office": where.pk,
+        "full_name": "Sama Waiting",
+        "new_password": NEW_PASSWORD,
     }
     data.update(changes)
     return client.post(page(), {key: value for key, value in data.items() if value is not None})
@@ -118,15 +120,12 @@ def test_the_clerk_marks_the_number_verified(case_officer, waiting, centre):
     )
 
 
-def test_after_it_the_person_signs_in_with_their_number_and_password(case_officer, waiting, centre):
-    try:
-        sign_in = url("accounts:sign_in")
-    except NoReverseMatch:
-        pytest.skip("the citizens' sign-in does not exist yet (signin lane)")
+def test_after_it_the_person_signs_in_with_their_number_and_the_password_they_typed(case_officer, waiting, centre):
+    sign_in = url("accounts:sign_in")
     client = Client()
     assert "_auth_user_id" not in client.session
     confirm(signed_in(case_officer), centre)
-    response = client.post(sign_in, {"phone": "0773 111 2233", "password": PASSWORD})
+    response = client.post(sign_in, {"phone": "0773 111 2233", "password": NEW_PASSWORD})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(waiting[0].pk)
 
@@ -203,3 +202,34 @@ def test_look_ups_are_limited_per_clerk(case_officer, waiting, own_cache):
     assert response.status_code == 429
     assert "Sama Waiting" not in response.content.decode()
     assert not PersonalDataAccess.objects.exists()
+
+
+def test_the_password_typed_at_the_desk_replaces_whatever_the_sign_up_had(case_officer, waiting, centre):
+    """Security review F1: someone else may have signed the number up first with a password of their own."""
+    user, _verification = waiting
+    response = confirm(signed_in(case_officer), centre, full_name="Sama  Real   Name")
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.full_name == "Sama Real Name"
+    assert user.check_password(NEW_PASSWORD)
+    assert not user.check_password(PASSWORD)
+    assert Client().login(phone=NUMBER, password=PASSWORD) is False
+    assert Client().login(phone=NUMBER, password=NEW_PASSWORD) is True
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"new_password": "12345678"}, "new_password"),
+        ({"new_password": ""}, "new_password"),
+        ({"full_name": ""}, "full_name"),
+    ],
+)
+def test_a_weak_password_or_no_name_verifies_nothing(case_officer, waiting, centre, changes, field):
+    response = confirm(signed_in(case_officer), centre, **changes)
+
+    assert response.status_code == 400
+    assert response.context["confirm_form"].errors[field]
+    assert unchanged(waiting)
+    assert waiting[0].check_password(PASSWORD)
