@@ -390,6 +390,7 @@ def main() -> None:
     parser.add_argument("--clients-per-worker", type=int, default=2, help="client threads per gunicorn worker")
     parser.add_argument("--workers", default=f"1,{os.cpu_count() or 1}", help="gunicorn worker counts to run")
     parser.add_argument("--port", type=int, default=8471, help="gunicorn's port on 127.0.0.1")
+    parser.add_argument("--keep", action="store_true", help="keep the working folder (gunicorn's logs)")
     parser.add_argument("--redis-port", type=int, default=8472)
     args = parser.parse_args()
 
@@ -436,7 +437,10 @@ def main() -> None:
                     f"per core-second"
                 )
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if args.keep:
+            print(f"logs kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

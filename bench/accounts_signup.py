@@ -114,6 +114,7 @@ def main() -> None:
     parser.add_argument("--clients-per-worker", type=int, default=2, help="client threads per gunicorn worker")
     parser.add_argument("--workers", default=f"1,{os.cpu_count() or 1}", help="gunicorn worker counts to run")
     parser.add_argument("--port", type=int, default=8473, help="gunicorn's port on 127.0.0.1")
+    parser.add_argument("--keep", action="store_true", help="keep the working folder (gunicorn's logs)")
     parser.add_argument("--redis-port", type=int, default=8474)
     args = parser.parse_args()
 
@@ -172,7 +173,10 @@ def main() -> None:
                 f"{waiting} delivery tasks waiting in Redis; " + (f"MISMATCH {lost}" if lost else "nothing lost")
             )
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if args.keep:
+            print(f"logs kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
     if lost:
         raise SystemExit(1)
 
