@@ -146,12 +146,13 @@ def _phone_verifications(user: User) -> list[dict[str, Any]]:
                     "sent_at": code.created_at,
                     "expires_at": code.expires_at,
                     "used_at": code.used_at,
-                    "requested_from": code.client_address,
                     "delivery": statuses.get(code.message_id) if code.message_id else None,
                 }
                 for code in sorted(verification.codes.all(), key=lambda c: (c.created_at, c.pk))
             ],
-            # The browsers or apps that waited for this verification; never their secret or chosen password.
+            # Only the ticket that proved the code is known to be this person's: anyone may start a sign-up or
+            # a recovery with a number, so other tickets (and who asked for each code, from where) may be
+            # another person's data (security review F4). Never a ticket's secret or chosen password.
             "tickets": [
                 {
                     "created_at": ticket.created_at,
@@ -162,6 +163,7 @@ def _phone_verifications(user: User) -> list[dict[str, Any]]:
                     "language": ticket.language,
                 }
                 for ticket in sorted(verification.tickets.all(), key=lambda t: t.created_at)
+                if ticket.verified_at is not None
             ],
         }
         for verification in verifications

@@ -227,7 +227,6 @@ def test_every_section_holds_what_the_portal_knows(citizen_client, citizen, offi
                 "sent_at": "2026-03-01T08:00:00Z",
                 "expires_at": "2026-03-01T08:05:00Z",
                 "used_at": "2026-03-01T08:03:00Z",
-                "requested_from": "203.0.113.7",
                 "delivery": "sent",
             }
         ],
@@ -395,3 +394,37 @@ def test_the_too_many_downloads_page_does_not_blame_the_address(citizen_client, 
     page = citizen_client.post(url("accounts:my_data_download")).content.decode()
 
     assert "The address may be mistyped" not in page
+
+
+def test_another_persons_sign_up_on_my_number_is_not_in_my_export(citizen_client, citizen):
+    """Security review F4: anyone can start a sign-up or recovery with my number; their name and address are
+    theirs, not my data, and must not reach me (or someone who took my account over)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from bawaba.accounts.models import PhoneVerification, VerificationCode, VerificationTicket
+
+    now = timezone.now()
+    verification = PhoneVerification.objects.create(
+        purpose="recovery", phone=citizen.phone, user=citizen, subject_key=f"recovery:{citizen.phone}:{citizen.pk}"
+    )
+    VerificationTicket.objects.create(
+        verification=verification,
+        token_digest="f" * 64,
+        full_name="Someone Else Entirely",
+        expires_at=now + dt.timedelta(hours=1),
+    )
+    VerificationCode.objects.create(
+        verification=verification,
+        phone=citizen.phone,
+        code_digest="e" * 64,
+        client_address="198.51.100.99",
+        created_at=now,
+        expires_at=now + dt.timedelta(minutes=5),
+    )
+
+    exported = download(citizen_client)[0].content.decode()
+
+    assert "Someone Else Entirely" not in exported
+    assert "198.51.100.99" not in exported
