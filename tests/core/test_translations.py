@@ -33,6 +33,7 @@ NOT_ARABIC = set("یکەڵڕۆێ")
 
 @dataclass
 class Entry:
+    msgctxt: str | None = None
     msgid: str = ""
     msgid_plural: str | None = None
     msgstr: dict[int, str] = field(default_factory=dict)
@@ -76,6 +77,8 @@ def parse_po(path: Path) -> list[Entry]:
         if keyword == "msgid":
             if target is not None and target[0].startswith("msgstr"):
                 finish()
+            elif target is not None and target[0] == "msgctxt":
+                pass  # the context opened this entry
             entry.line = number
             target = ("msgid", 0)
             entry.msgid = text
@@ -87,11 +90,16 @@ def parse_po(path: Path) -> list[Entry]:
             target = ("msgstr", index)
             entry.msgstr[index] = text
         elif keyword == "msgctxt":
+            if target is not None and target[0].startswith("msgstr"):
+                finish()
             target = ("msgctxt", 0)
+            entry.msgctxt = text
         elif keyword == "":
             assert target is not None
             name, index = target
-            if name == "msgid":
+            if name == "msgctxt":
+                entry.msgctxt = (entry.msgctxt or "") + text
+            elif name == "msgid":
                 entry.msgid += text
             elif name == "msgid_plural":
                 entry.msgid_plural = (entry.msgid_plural or "") + text
@@ -179,15 +187,20 @@ def test_each_catalogue_is_written_in_its_own_letters(language, foreign):
 def test_the_committed_mo_file_matches_the_po_file(language):
     with po_path(language).with_suffix(".mo").open("rb") as mo_file:
         compiled = gettext.GNUTranslations(mo_file)
-    # The compiled catalogue keys a plural's forms as (msgid, index).
+    # The compiled catalogue keys a plural's forms as (msgid, index), and a message with a context as
+    # "context\x04msgid" (GNU gettext's separator).
     catalog = compiled._catalog
+
+    def key(entry: Entry) -> str:
+        return entry.msgid if entry.msgctxt is None else f"{entry.msgctxt}\x04{entry.msgid}"
+
     stale = [
         entry.msgid
         for entry in messages(language)
         if (
-            [catalog.get(entry.msgid)]
+            [catalog.get(key(entry))]
             if entry.msgid_plural is None
-            else [catalog.get((entry.msgid, index)) for index in sorted(entry.msgstr)]
+            else [catalog.get((key(entry), index)) for index in sorted(entry.msgstr)]
         )
         != entry.forms
     ]
