@@ -11,17 +11,15 @@ answer is the same whether or not the new number belongs to another account, unt
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import SessionAuth
 
-from bawaba.accounts.errors import ReauthenticationRequired, VerificationNotFound
+from bawaba.accounts.errors import ReauthenticationRequired
 from bawaba.accounts.models import User
 from bawaba.accounts.phone_change.services import (
     phone_change_resend,
@@ -33,22 +31,20 @@ from bawaba.accounts.sessions.errors import CsrfFailed, NotAuthenticated
 from bawaba.accounts.sessions.reauth import is_recently_authenticated, reauthenticate
 from bawaba.accounts.verification.selectors import phone_masked, verification_state
 from bawaba.accounts.verification.web import state_as_dict
+from bawaba.api.accounts.common import (
+    RETRY_AFTER_DOC,
+    TICKET_HEADER,
+    TICKET_MAX_LENGTH,
+    Language,
+    answer,
+    ticket_from,
+)
 from bawaba.api.schemas import Error
-from bawaba.core.errors import ApplicationError
 from bawaba.core.ratelimit import client_address
 
-Language = Literal["ar", "ckb", "en"]
-TICKET_HEADER = "X-Verification-Ticket"
-TICKET_MAX_LENGTH = 128
 TICKET_DOC = f"The ticket from the start: in the {TICKET_HEADER} header (preferred) or the body's `ticket`."
-RETRY_AFTER_DOC: dict[str, Any] = {
-    "responses": {
-        429: {
-            "description": "Too soon or too many: wait the number of seconds in Retry-After.",
-            "headers": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
-        }
-    }
-}
+# The wait a 429 announces when its error does not say one.
+PHONE_CHANGE_RETRY_AFTER = 60
 
 
 class SessionCookieAuth(SessionAuth):
@@ -133,31 +129,9 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _ticket(header: str | None, body: str | None) -> str:
-    if header:
-        return header
-    if body:
-        return body
-    raise VerificationNotFound()
-
-
 def _recently_authenticated(request: HttpRequest) -> None:
     if not is_recently_authenticated(request):
         raise ReauthenticationRequired()
-
-
-def _answer(response: HttpResponse, lang: str, work: Callable[[], tuple[int, Any]]) -> Status[Any]:
-    """Run the work in `lang`; an error becomes {"code", "message", "fields"}, with Retry-After on 429."""
-    try:
-        with translation.override(lang):
-            status, body = work()
-    except ApplicationError as error:
-        with translation.override(lang):
-            body = error.as_dict()
-        status = error.status
-        if status == 429:
-            response["Retry-After"] = str(max(1, int(error.data.get("retry_after") or 60)))
-    return Status(status, body)
 
 
 def _state(request: HttpRequest, ticket: str) -> dict[str, Any]:
@@ -173,11 +147,11 @@ def _state(request: HttpRequest, ticket: str) -> dict[str, Any]:
     openapi_extra=RETRY_AFTER_DOC,
 )
 def reauthenticate_post(request: HttpRequest, response: HttpResponse, payload: ReauthenticateIn) -> Any:
-    def work() -> tuple[int, Any]:
+    def work() -> Status[Any]:
         reauthenticate(request=request, user=_user(request), password=payload.password, code=payload.code)
-        return 200, {"valid_for": settings.BAWABA_REAUTH_SECONDS}
+        return Status(200, {"valid_for": settings.BAWABA_REAUTH_SECONDS})
 
-    return _answer(response, payload.lang, work)
+    return answer(response, payload.lang, work, retry_after_default=PHONE_CHANGE_RETRY_AFTER)
 
 
 @router.post(
@@ -189,14 +163,14 @@ def reauthenticate_post(request: HttpRequest, response: HttpResponse, payload: R
     openapi_extra=RETRY_AFTER_DOC,
 )
 def phone_change_post(request: HttpRequest, response: HttpResponse, payload: PhoneChangeIn) -> Any:
-    def work() -> tuple[int, Any]:
+    def work() -> Status[Any]:
         _recently_authenticated(request)
         started = phone_change_start(
             user=_user(request), phone=payload.phone, client_address=client_address(request), language=payload.lang
         )
-        return 202, {"ticket": started.ticket, "verification": _state(request, started.ticket)}
+        return Status(202, {"ticket": started.ticket, "verification": _state(request, started.ticket)})
 
-    return _answer(response, payload.lang, work)
+    return answer(response, payload.lang, work, retry_after_default=PHONE_CHANGE_RETRY_AFTER)
 
 
 @router.get(
@@ -211,7 +185,12 @@ def phone_change_get(
     ticket: str | None = Header(None, alias=TICKET_HEADER, max_length=TICKET_MAX_LENGTH, description=TICKET_DOC),
     lang: Language = Query("ar"),
 ) -> Any:
-    return _answer(response, lang, lambda: (200, _state(request, _ticket(ticket, None))))
+    return answer(
+        response,
+        lang,
+        lambda: Status(200, _state(request, ticket_from(ticket))),
+        retry_after_default=PHONE_CHANGE_RETRY_AFTER,
+    )
 
 
 @router.post(
@@ -228,8 +207,8 @@ def phone_change_resend_post(
     payload: PhoneChangeResendIn,
     ticket: str | None = Header(None, alias=TICKET_HEADER, max_length=TICKET_MAX_LENGTH),
 ) -> Any:
-    def work() -> tuple[int, Any]:
-        held = _ticket(ticket, payload.ticket)
+    def work() -> Status[Any]:
+        held = ticket_from(ticket, payload.ticket)
         phone_change_resend(
             user=_user(request),
             ticket=held,
@@ -237,9 +216,9 @@ def phone_change_resend_post(
             client_address=client_address(request),
             language=payload.lang,
         )
-        return 200, _state(request, held)
+        return Status(200, _state(request, held))
 
-    return _answer(response, payload.lang, work)
+    return answer(response, payload.lang, work, retry_after_default=PHONE_CHANGE_RETRY_AFTER)
 
 
 @router.post(
@@ -258,18 +237,21 @@ def phone_change_verify_post(
     payload: PhoneChangeVerifyIn,
     ticket: str | None = Header(None, alias=TICKET_HEADER, max_length=TICKET_MAX_LENGTH),
 ) -> Any:
-    def work() -> tuple[int, Any]:
+    def work() -> Status[Any]:
         _recently_authenticated(request)
         changed = phone_change_verify(
             user=_user(request),
-            ticket=_ticket(ticket, payload.ticket),
+            ticket=ticket_from(ticket, payload.ticket),
             code=payload.code,
             keep_session_key=request.session.session_key,
         )
-        return 200, {
-            "status": "changed",
-            "phone_masked": phone_masked(changed.user.phone or ""),
-            "other_sessions_ended": changed.sessions_ended,
-        }
+        return Status(
+            200,
+            {
+                "status": "changed",
+                "phone_masked": phone_masked(changed.user.phone or ""),
+                "other_sessions_ended": changed.sessions_ended,
+            },
+        )
 
-    return _answer(response, payload.lang, work)
+    return answer(response, payload.lang, work, retry_after_default=PHONE_CHANGE_RETRY_AFTER)

@@ -12,18 +12,16 @@ from ninja.responses import Status
 from bawaba.accounts.recovery.services import recovery_password_set, recovery_start
 from bawaba.accounts.verification.limits import start_rate_limit_check
 from bawaba.accounts.verification.selectors import verification_ticket_get
-from bawaba.api.accounts.signup import (
+from bawaba.api.accounts.common import (
     RETRY_AFTER_DOC,
-    TICKET_DOC,
     TICKET_HEADER,
     TICKET_MAX_LENGTH,
     Language,
-    Started,
     answer,
     body_must_be_json,
-    state_out,
     ticket_from,
 )
+from bawaba.api.accounts.signup import SIGNUP_RETRY_AFTER, TICKET_DOC, Started, state_out
 from bawaba.api.schemas import Error
 from bawaba.core.ratelimit import client_address
 
@@ -66,7 +64,7 @@ def recovery(request: HttpRequest, response: HttpResponse, payload: RecoveryIn) 
         found = verification_ticket_get(ticket=started.ticket)
         return Status(202, {"ticket": started.ticket, "verification": state_out(found)})
 
-    return answer(request, response, payload.lang, work)
+    return answer(response, payload.lang, work, retry_after_default=SIGNUP_RETRY_AFTER)
 
 
 @router.post(
@@ -91,4 +89,4 @@ def recovery_password(
         )
         return Status(200, {"status": "password_set", "next": "sign_in"})
 
-    return answer(request, response, payload.lang, work)
+    return answer(response, payload.lang, work, retry_after_default=SIGNUP_RETRY_AFTER)

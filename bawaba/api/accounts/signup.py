@@ -6,48 +6,33 @@ not end up in access logs. A number that already has an account is answered exac
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from functools import wraps
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import translation
-from django.utils.translation import gettext as _
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, Query, Router, Schema
 from ninja.responses import Status
 
-from bawaba.accounts.errors import VerificationNotFound
 from bawaba.accounts.signup.services import SIGNUP_PURPOSES, signup_complete, signup_start
 from bawaba.accounts.verification.limits import start_rate_limit_check
 from bawaba.accounts.verification.selectors import verification_state, verification_ticket_get
 from bawaba.accounts.verification.services import verification_resend
 from bawaba.accounts.verification.web import state_as_dict
+from bawaba.api.accounts.common import (
+    RETRY_AFTER_DOC,
+    TICKET_HEADER,
+    TICKET_MAX_LENGTH,
+    Language,
+    answer,
+    body_must_be_json,
+    ticket_from,
+)
 from bawaba.api.schemas import Error
-from bawaba.core.errors import ApplicationError, ValidationFailed
-from bawaba.core.i18n import CONTENT_LANGUAGES
 from bawaba.core.ratelimit import client_address
 
 router = Router(tags=["Accounts"])
 
-Language = Literal["ar", "ckb", "en"]
-TICKET_HEADER = "X-Verification-Ticket"
-TICKET_MAX_LENGTH = 128
-
-# 429 answers say in Retry-After how many seconds to wait (RFC 9110 10.2.3).
-RETRY_AFTER_DOC: dict[str, Any] = {
-    "responses": {
-        429: {
-            "description": "Too soon or too many: wait the number of seconds in Retry-After.",
-            "headers": {
-                "Retry-After": {
-                    "description": "Seconds to wait before trying again.",
-                    "schema": {"type": "integer", "minimum": 1},
-                }
-            },
-        }
-    }
-}
+# The wait a 429 announces when its error does not say one: an hour, for sign-up and recovery.
+SIGNUP_RETRY_AFTER = 3600
 TICKET_DOC = f"The ticket from the start of the flow: in the {TICKET_HEADER} header (preferred) or the body's `ticket`."
 
 
@@ -110,49 +95,7 @@ class Verified(Schema):
     )
 
 
-def body_must_be_json(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A body that is not JSON gets the API's usual error shape; ninja's own answer would be {"detail": ...}."""
-
-    @wraps(run)
-    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.body:
-            try:
-                json.loads(request.body)
-            except ValueError:
-                with translation.override(_query_language(request)):
-                    body = ValidationFailed(_("The request body must be a JSON object.")).as_dict()
-                return JsonResponse(body, status=400)
-        return run(request, *args, **kwargs)
-
-    return checked
-
-
-def _query_language(request: HttpRequest) -> str:
-    language = request.GET.get("lang", "ar")
-    return language if language in CONTENT_LANGUAGES else "ar"
-
-
 router.add_decorator(body_must_be_json, mode="view")
-
-
-def ticket_from(header: str | None, *others: str | None) -> str:
-    for candidate in (header, *others):
-        if candidate:
-            return candidate
-    raise VerificationNotFound()
-
-
-def answer(request: HttpRequest, response: HttpResponse, lang: str, call: Callable[[], Status[Any]]) -> Status[Any]:
-    """Run an endpoint's work; an error becomes {"code", "message", "fields"} in `lang`, with Retry-After on 429."""
-    try:
-        with translation.override(lang):
-            return call()
-    except ApplicationError as error:
-        with translation.override(lang):
-            body = error.as_dict()
-        if error.status == 429:
-            response["Retry-After"] = str(max(1, int(error.data.get("retry_after") or 3600)))
-        return Status(error.status, body)
 
 
 def state_out(found: Any) -> dict[str, Any]:
@@ -178,7 +121,7 @@ def signup(request: HttpRequest, response: HttpResponse, payload: SignupIn) -> A
         found = verification_ticket_get(ticket=started.ticket)
         return Status(202, {"ticket": started.ticket, "verification": state_out(found)})
 
-    return answer(request, response, payload.lang, work)
+    return answer(response, payload.lang, work, retry_after_default=SIGNUP_RETRY_AFTER)
 
 
 @router.get(
@@ -199,7 +142,7 @@ def verification_get(
         found = verification_ticket_get(ticket=ticket_from(ticket_header, ticket), purposes=SIGNUP_PURPOSES)
         return Status(200, state_out(found))
 
-    return answer(request, response, lang, work)
+    return answer(response, lang, work, retry_after_default=SIGNUP_RETRY_AFTER)
 
 
 @router.post(
@@ -225,7 +168,7 @@ def verification_resend_post(
         )
         return Status(200, state_out(verification_ticket_get(ticket=ticket, purposes=SIGNUP_PURPOSES)))
 
-    return answer(request, response, payload.lang, work)
+    return answer(response, payload.lang, work, retry_after_default=SIGNUP_RETRY_AFTER)
 
 
 @router.post(
@@ -244,4 +187,4 @@ def verification_verify(
         proved = signup_complete(ticket=ticket_from(ticket_header, payload.ticket), code=payload.code)
         return Status(200, {"status": "verified", "next": proved.next})
 
-    return answer(request, response, payload.lang, work)
+    return answer(response, payload.lang, work, retry_after_default=SIGNUP_RETRY_AFTER)
