@@ -35,20 +35,3 @@ class SignInForm(forms.Form):
             raise forms.ValidationError(
                 _("Check the number. Write it like this: 0770 123 4567."), code="invalid_phone"
             ) from error
-
-
-class SecondFactorForm(forms.Form):
-    code = forms.CharField(
-        label=_("Code"),
-        max_length=40,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "dir": "ltr",
-                "spellcheck": "false",
-                "autocapitalize": "off",
-            }
-        ),
-        error_messages={"required": _("Enter the code.")},
-    )

@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bawaba.accounts.errors import CodeExpired, CodeInvalid, CodeLimitReached, ResendNotYet, TooManyAttempts
+from bawaba.accounts.forms import SecondFactorCodeForm
 from bawaba.accounts.second_factor.services import (
     authenticator_get,
     is_recovery_device,
@@ -24,7 +25,7 @@ from bawaba.accounts.second_factor.services import (
 )
 from bawaba.accounts.signin.device_cookies import device_cookie_set
 from bawaba.accounts.signin.errors import SignInExpired, SignInFailed, SignInThrottled
-from bawaba.accounts.signin.forms import SecondFactorForm, SignInForm
+from bawaba.accounts.signin.forms import SignInForm
 from bawaba.accounts.signin.services import (
     sign_in_complete,
     sign_in_password_check,
@@ -102,7 +103,7 @@ def sign_in_second_factor(request: HttpRequest) -> HttpResponse:
     except SignInExpired as expired:
         messages.info(request, str(expired.message))
         return redirect("accounts:sign_in")
-    form = SecondFactorForm(request.POST if request.method == "POST" else None)
+    form = SecondFactorCodeForm(request.POST if request.method == "POST" else None)
     error: ApplicationError | None = None
     status = 200
     if form.is_bound:

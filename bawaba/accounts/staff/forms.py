@@ -13,14 +13,6 @@ from bawaba.catalog.models import Office
 # Django's own limit for any field: a long paste is cut before any hashing, never refused differently.
 PASSWORD_FIELD_LIMIT = 4096
 
-CODE_WIDGET_ATTRIBUTES = {
-    "autocomplete": "one-time-code",
-    "inputmode": "numeric",
-    "dir": "ltr",
-    "spellcheck": "false",
-    "autocapitalize": "off",
-}
-
 
 class StaffSignInForm(forms.Form):
     username = forms.CharField(
@@ -39,15 +31,6 @@ class StaffSignInForm(forms.Form):
         error_messages={"required": _("Enter your password.")},
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
-
-
-class StaffCodeForm(forms.Form):
-    code = forms.CharField(
-        label=_("Code"),
-        max_length=40,
-        widget=forms.TextInput(attrs=CODE_WIDGET_ATTRIBUTES),
-        error_messages={"required": _("Enter the code.")},
-    )
 
 
 class StaffNewPasswordForm(forms.Form):

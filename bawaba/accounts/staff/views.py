@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bawaba.accounts.errors import CodeInvalid, TooManyAttempts
+from bawaba.accounts.forms import SecondFactorCodeForm
 from bawaba.accounts.models import User
 from bawaba.accounts.second_factor.services import (
     SecondFactorError,
@@ -33,7 +34,6 @@ from bawaba.accounts.staff.errors import SignUpNotFound, StaffSignInExpired, Sta
 from bawaba.accounts.staff.forms import (
     InPersonConfirmForm,
     InPersonFindForm,
-    StaffCodeForm,
     StaffNewPasswordForm,
     StaffSignInForm,
 )
@@ -158,7 +158,7 @@ def staff_sign_in_code(request: HttpRequest) -> HttpResponse:
         return _start_again(request, expired)
     if staff_sign_in_device(user, pending) is not None or not has_staff_second_factor(user):
         return _advance(request)
-    form = StaffCodeForm(request.POST if request.method == "POST" else None)
+    form = SecondFactorCodeForm(request.POST if request.method == "POST" else None)
     error: ApplicationError | None = None
     status = 200
     if form.is_bound:
@@ -187,7 +187,7 @@ def staff_set_up(request: HttpRequest) -> HttpResponse:
         return _start_again(request, expired)
     if has_staff_authenticator(user) or (staff_sign_in_device(user, pending) is None and has_staff_second_factor(user)):
         return _advance(request)  # nothing to set up, or recovery codes to give first
-    form = StaffCodeForm(request.POST if request.method == "POST" else None)
+    form = SecondFactorCodeForm(request.POST if request.method == "POST" else None)
     error: ApplicationError | None = None
     status = 200
     if form.is_bound:
