@@ -95,7 +95,7 @@ def app_signed_in(user, password: str = CITIZEN_PASSWORD, *, confirmed: bool = T
     ],
 )
 def test_anonymous_callers_are_refused(client, method, path):
-    response = getattr(client, method)(f"{API}{path}", {}, content_type="application/json")
+    response = getattr(client, method)(f"{API}{path}?lang=en", {}, content_type="application/json")
 
     assert response.status_code == 401
     assert response.json() == {"code": "not_authenticated", "message": "Please sign in first.", "fields": {}}
