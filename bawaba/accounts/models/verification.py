@@ -47,7 +47,8 @@ class PhoneVerification(models.Model):
     last_code_sent_at = models.DateTimeField(_("last code sent"), null=True, blank=True)
     next_code_allowed_at = models.DateTimeField(_("next code allowed"), null=True, blank=True)
 
-    # Wrong codes, counted for the verification (so per account) and never reset by a new code.
+    # Wrong codes from every ticket, counted for the verification and never reset by a new code or ticket:
+    # the ceiling that bounds guessing (limits.VERIFICATION_MAX_ATTEMPTS). The waits are per ticket.
     failed_attempts = models.PositiveIntegerField(_("wrong codes"), default=0)
     last_failed_at = models.DateTimeField(_("last wrong code"), null=True, blank=True)
     attempts_blocked_until = models.DateTimeField(_("next try allowed"), null=True, blank=True)
@@ -113,6 +114,12 @@ class VerificationTicket(models.Model):
     # Set when this ticket proved the code; a recovery then lets it set a new password once.
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    # The client address that asked for the ticket (an IPv6 address as its /64). Wrong codes are counted
+    # here too, and the waits and the stop they bring apply to this ticket and to the other tickets of the
+    # same verification from the same address, never to the owner's ticket from elsewhere (decision 0010).
+    client_address = models.CharField(_("requested from"), max_length=45, blank=True)
+    failed_attempts = models.PositiveIntegerField(_("wrong codes"), default=0)
+    attempts_blocked_until = models.DateTimeField(_("next try allowed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("verification ticket")

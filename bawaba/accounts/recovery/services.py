@@ -15,11 +15,18 @@ from django.utils.translation import gettext as _
 from bawaba.accounts.constants import AccountEventKind, VerificationPurpose
 from bawaba.accounts.errors import CodeInvalid, VerificationNotFound
 from bawaba.accounts.events import account_event_record
-from bawaba.accounts.models import User
+from bawaba.accounts.models import User, VerificationTicket
 from bawaba.accounts.second_factor.services import second_factor_verify, user_has_second_factor
 from bawaba.accounts.sessions.constants import EndReason
 from bawaba.accounts.sessions.services import sessions_end_all
-from bawaba.accounts.signup.services import CodeProved, next_step, password_check, phone_clean
+from bawaba.accounts.signup.services import (
+    SIGNUP_PURPOSES,
+    CodeProved,
+    next_step,
+    number_account,
+    password_check,
+    phone_clean,
+)
 from bawaba.accounts.verification.selectors import verification_ticket_get
 from bawaba.accounts.verification.services import (
     VerificationStarted,
@@ -35,6 +42,9 @@ from bawaba.notifications.services import send
 # How long a proved recovery ticket may take to set the new password.
 PASSWORD_WINDOW = dt.timedelta(minutes=15)
 RECOVERY_PURPOSES = frozenset({VerificationPurpose.RECOVERY})
+# A new password may be set with a proved recovery ticket, or with a proved sign-up ticket that found the
+# number already has an account (its choices were not applied, so it is not used up).
+PASSWORD_PURPOSES = SIGNUP_PURPOSES
 
 
 class SecondFactorRequired(ValidationFailed):
@@ -63,14 +73,19 @@ def recovery_start(
 
 
 def recovery_verify(*, ticket: str, code: str, now: dt.datetime | None = None) -> CodeProved:
-    proved = verification_check(ticket=ticket, code=code, purposes=RECOVERY_PURPOSES, now=now)
+    def account_now(found: VerificationTicket) -> None:
+        # The verification is keyed by the number alone: its account is whoever has the number now.
+        found.verification.user = number_account(found.verification.phone)
+        found.verification.save(update_fields=["user", "updated_at"])
+
+    proved = verification_check(ticket=ticket, code=code, purposes=RECOVERY_PURPOSES, on_verified=account_now, now=now)
     return CodeProved(user=proved.verification.user, next=next_step(proved), ticket=proved)
 
 
 def recovery_ticket_get(*, ticket: str, now: dt.datetime | None = None) -> CodeProved:
     """A recovery ticket that proved its code and may still set a password (for the "new password" page)."""
     now = now or timezone.now()
-    found = verification_ticket_get(ticket=ticket, purposes=RECOVERY_PURPOSES, now=now)
+    found = verification_ticket_get(ticket=ticket, purposes=PASSWORD_PURPOSES, now=now)
     if found.verified_at is None or found.verified_at + PASSWORD_WINDOW <= now:
         raise VerificationNotFound()
     return CodeProved(user=found.verification.user, next=next_step(found), ticket=found)
@@ -88,10 +103,12 @@ def recovery_password_set(
     now = now or timezone.now()
     error: ApplicationError | None = None
     with transaction.atomic(durable=True):
-        found, verification = verification_lock_for_answer(ticket=ticket, purposes=RECOVERY_PURPOSES, now=now)
+        found, verification = verification_lock_for_answer(ticket=ticket, purposes=PASSWORD_PURPOSES, now=now)
         if found.verified_at is None or found.verified_at + PASSWORD_WINDOW <= now or verification.user_id is None:
             raise VerificationNotFound()
         user = User.objects.select_for_update().get(pk=verification.user_id)
+        if user.phone != verification.phone or user.deleted_at is not None:
+            raise VerificationNotFound()  # the account left this number since it was proved
         with_second_factor = user_has_second_factor(user)
         fields: dict[str, list[str]] = {}
         try:
@@ -104,7 +121,7 @@ def recovery_password_set(
         if fields:
             raise ValidationFailed(fields=fields)
         if with_second_factor and not second_factor_verify(user=user, token=second_factor_code):
-            error = verification_attempt_fail(verification, now=now)
+            error = verification_attempt_fail(verification, ticket=found, now=now)
             if isinstance(error, CodeInvalid):
                 error = SecondFactorInvalid(
                     _("That code is not right. Use the code your authenticator app shows now, or a recovery code."),

@@ -1,9 +1,10 @@
 """Sign-up: the account exists from the first step, and coming back with the same number resumes it.
 
 A number that already has a verified account is answered exactly like a new one (same page, same JSON,
-same SMS), but what starts is a recovery verification: only after proving the code is the holder told
-that the number has an account, and offered to sign in or set a new password. Nobody anonymous ever
-learns whether a number is registered.
+same SMS): the same sign-up verification of the number starts, with the same counters. Only after proving
+the code is the holder told that the number has an account (and offered to sign in or set a new password);
+that ticket's name and password are then never applied. Nobody anonymous ever learns whether a number is
+registered (decision 0010).
 """
 
 from __future__ import annotations
@@ -143,18 +144,11 @@ def signup_start(
         )
         if created:
             account_event_record(user=user, kind=AccountEventKind.SIGNUP_STARTED)
-        if user.phone_verified_at is not None:
-            # Someone holding this number already has an account: prove the number first, then offer it.
-            return verification_start(
-                purpose=VerificationPurpose.RECOVERY,
-                phone=address,
-                user=user,
-                client_address=client_address,
-                language=language,
-                now=now,
-            )
-        # An unverified account (new, or a sign-up left half-way): this ticket carries these choices,
-        # applied only if this ticket proves the code.
+        # The number's sign-up verification, whether the account is new, left half-way or already verified:
+        # same verification, same counters, same answer either way. The ticket carries these choices,
+        # applied only if this ticket proves the code while the account is unverified (signup_complete);
+        # for a verified account nothing of the form is kept.
+        registered = user.phone_verified_at is not None
         return verification_start(
             purpose=VerificationPurpose.SIGNUP,
             phone=address,
@@ -162,20 +156,27 @@ def signup_start(
             client_address=client_address,
             language=language,
             now=now,
-            full_name=name,
-            password=password_hash,
+            full_name="" if registered else name,
+            password="" if registered else password_hash,
         )
 
 
 def next_step(ticket: VerificationTicket) -> str:
+    """A proved sign-up ticket whose choices were applied is used: sign in. One that found the number already
+    verified is not: it may set a new password, like a recovery ticket of a number with an account."""
     verification = ticket.verification
-    if verification.purpose == VerificationPurpose.SIGNUP:
+    if verification.purpose == VerificationPurpose.SIGNUP and ticket.used_at is not None:
         return NextStep.SIGN_IN
     return NextStep.SET_PASSWORD if verification.user_id is not None else NextStep.SIGN_UP
 
 
+def number_account(phone: str) -> User | None:
+    """Inside a transaction: the live account that has this number now, locked, if any."""
+    return User.objects.select_for_update().filter(phone=phone, deleted_at__isnull=True).first()
+
+
 def signup_complete(*, ticket: str, code: str, now: dt.datetime | None = None) -> CodeProved:
-    """Prove the code of a sign-up ticket (or of the recovery a sign-up of a registered number started).
+    """Prove the code of a sign-up ticket (or of a recovery ticket: the API's verify takes both).
 
     A sign-up ticket that proves it applies its own name and password to the account, marks the number
     verified and is used up; the caller then signs the person in. Another person's ticket on the same
@@ -183,9 +184,27 @@ def signup_complete(*, ticket: str, code: str, now: dt.datetime | None = None) -
     now = now or timezone.now()
 
     def apply_choices(found: VerificationTicket) -> None:
-        if found.verification.purpose != VerificationPurpose.SIGNUP:
+        verification = found.verification
+        # Who has the number now (the verification's account may be out of date: an account that moved
+        # to another number, or one created since by someone who proved it).
+        user = number_account(verification.phone)
+        nothing_to_apply = user is None and not found.password
+        if verification.purpose != VerificationPurpose.SIGNUP or nothing_to_apply or (user and user.phone_verified_at):
+            # A recovery, or a sign-up of a number that has an account: nothing of this ticket is applied;
+            # it may set a new password (next_step), or offer sign-up when there is no account.
+            verification.user = user
+            verification.save(update_fields=["user", "updated_at"])
+            if found.password:
+                found.password = ""
+                found.save(update_fields=["password"])
             return
-        user = User.objects.select_for_update().get(pk=int(found.verification.user_id or 0))
+        if user is None:
+            user, _created = _account_for_number(
+                phone=verification.phone,
+                full_name=found.full_name,
+                password_hash=found.password,
+                language=found.language or "ar",
+            )
         if found.full_name:
             user.full_name = found.full_name
         if found.password:
@@ -198,7 +217,8 @@ def signup_complete(*, ticket: str, code: str, now: dt.datetime | None = None) -
         found.password = ""  # the hash has done its job; don't keep a second copy
         found.save(update_fields=["used_at", "password"])
         account_event_record(user=user, kind=AccountEventKind.PHONE_VERIFIED)
-        found.verification.user = user
+        verification.user = user
+        verification.save(update_fields=["user", "updated_at"])
 
     proved = verification_check(ticket=ticket, code=code, purposes=SIGNUP_PURPOSES, on_verified=apply_choices, now=now)
     return CodeProved(user=proved.verification.user, next=next_step(proved), ticket=proved)

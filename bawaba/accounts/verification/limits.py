@@ -6,20 +6,28 @@ each limit is shaped the way it is.
 """
 
 import datetime as dt
+import ipaddress
 import math
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet, Sum
 
 from bawaba.accounts.errors import CodeLimitReached, ResendNotYet, TooManyAttempts
-from bawaba.accounts.models import PhoneVerification, VerificationCode
+from bawaba.accounts.models import PhoneVerification, VerificationCode, VerificationTicket
 from bawaba.core.errors import ApplicationError
 from bawaba.core.ratelimit import RateLimited, rate_limit_check
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
-# After BAWABA_CODE_MAX_ATTEMPTS wrong codes the verification stops accepting codes (and sending them).
+# After BAWABA_CODE_MAX_ATTEMPTS wrong codes from one ticket (or from one address) that ticket (those tickets)
+# may not try codes for this long; after VERIFICATION_MAX_ATTEMPTS from all tickets the whole verification
+# stops accepting codes (and sending them) for as long.
 LOCK = dt.timedelta(hours=24)
+# The ceiling on wrong codes per verification, whatever ticket or address sends them, counted until a day
+# passes without one. Far above what one person mistypes, so an attacker needs many addresses to reach it
+# and lock the owner out; low enough that guessing stays at 50 in a million a day (NIST SP 800-63B 5.2.2
+# allows up to 100 consecutive failures).
+VERIFICATION_MAX_ATTEMPTS = 50
 # The wait after each wrong code beyond the free ones doubles from this, up to the ceiling.
 FIRST_ATTEMPT_WAIT_SECONDS = 30
 LONGEST_ATTEMPT_WAIT_SECONDS = 3600
@@ -47,13 +55,68 @@ def attempt_wait(failed_attempts: int) -> dt.timedelta | None:
     return dt.timedelta(seconds=min(seconds, LONGEST_ATTEMPT_WAIT_SECONDS))
 
 
+def address_bucket(address: str) -> str:
+    """The address the per-address limits count: an IPv4 address as it is, an IPv6 address as its /64 (one
+    subscriber usually gets a whole /64, so each of its addresses must not count as someone new)."""
+    try:
+        parsed = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address.strip()[:45]
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
+
+
+def max_attempts_per_ticket() -> int:
+    return int(settings.BAWABA_CODE_MAX_ATTEMPTS)
+
+
+def max_attempts_per_verification() -> int:
+    return int(getattr(settings, "BAWABA_CODE_MAX_ATTEMPTS_PER_VERIFICATION", VERIFICATION_MAX_ATTEMPTS))
+
+
+def _ticket_group(ticket: VerificationTicket, now: dt.datetime) -> QuerySet[VerificationTicket]:
+    """The tickets whose wrong codes count together with `ticket`'s: those of its verification asked for from
+    the same client address and still alive (a new ticket from the same place does not start afresh)."""
+    if not ticket.client_address:
+        return VerificationTicket.objects.filter(pk=ticket.pk)
+    return VerificationTicket.objects.filter(
+        verification_id=ticket.verification_id, client_address=ticket.client_address, expires_at__gt=now
+    )
+
+
+def ticket_failures(ticket: VerificationTicket, now: dt.datetime) -> int:
+    """Wrong codes sent with this ticket and with the other live tickets of its verification from its address."""
+    return int(_ticket_group(ticket, now).aggregate(total=Sum("failed_attempts"))["total"] or 0)
+
+
+def _ticket_blocked_until(ticket: VerificationTicket, now: dt.datetime) -> dt.datetime | None:
+    found = _ticket_group(ticket, now).aggregate(until=Max("attempts_blocked_until"))["until"]
+    return max(filter(None, (found, ticket.attempts_blocked_until)), default=None)
+
+
 def is_locked(verification: PhoneVerification, now: dt.datetime) -> bool:
+    """The verification's day-long stop: no code is checked or sent, whatever the ticket."""
     return verification.locked_until is not None and verification.locked_until > now
 
 
-def attempts_refusal(verification: PhoneVerification, now: dt.datetime) -> TooManyAttempts | None:
-    """Why a code may not be tried right now (the hard stop or a growing wait), or None."""
-    wait = max(seconds_until(verification.locked_until, now), seconds_until(verification.attempts_blocked_until, now))
+def ticket_is_stopped(ticket: VerificationTicket, now: dt.datetime) -> bool:
+    """This ticket (or its address) reached the wrong-code limit and waits out the day-long stop."""
+    blocked = _ticket_blocked_until(ticket, now)
+    return blocked is not None and blocked > now and ticket_failures(ticket, now) >= max_attempts_per_ticket()
+
+
+def attempts_refusal(
+    verification: PhoneVerification, ticket: VerificationTicket | None, now: dt.datetime
+) -> TooManyAttempts | None:
+    """Why `ticket` may not try a code right now (the verification's stop, or this ticket's growing wait or
+    stop), or None. Another ticket's wrong codes never hold this one back, unless it came from the same address."""
+    waits = [seconds_until(verification.locked_until, now)]
+    if ticket is not None:
+        waits.append(seconds_until(_ticket_blocked_until(ticket, now), now))
+    wait = max(waits)
     if wait:
         return TooManyAttempts(data={"retry_after": wait})
     return None
@@ -77,7 +140,7 @@ def caps_wait(*, phone: str, client_address: str, now: dt.datetime) -> int:
         _cap_wait(to_number, limit=settings.BAWABA_CODES_PER_NUMBER_PER_DAY, window=DAY, now=now),
     ]
     if client_address:
-        from_address = VerificationCode.objects.filter(client_address=client_address)
+        from_address = VerificationCode.objects.filter(client_address=address_bucket(client_address))
         waits.append(_cap_wait(from_address, limit=settings.BAWABA_CODES_PER_ADDRESS_PER_DAY, window=DAY, now=now))
     return max(waits)
 
@@ -96,14 +159,22 @@ def codes_left_this_hour(*, phone: str, now: dt.datetime) -> int:
     )
 
 
-def send_refusal(*, verification: PhoneVerification, client_address: str, now: dt.datetime) -> ApplicationError | None:
-    """Why no code may be sent for `verification` right now, or None when one may.
+def send_refusal(
+    *,
+    verification: PhoneVerification,
+    client_address: str,
+    now: dt.datetime,
+    ticket: VerificationTicket | None = None,
+) -> ApplicationError | None:
+    """Why no code may be sent for `verification` (asked with `ticket`) right now, or None when one may.
 
-    In order: a locked verification (codes are pointless until it opens again), the verification's own
-    growing cooldown, then the caps per number and per address.
+    In order: a locked verification or a stopped ticket (codes are pointless to them until the stop ends),
+    the verification's own growing cooldown, then the caps per number and per address.
     """
     if is_locked(verification, now):
         return TooManyAttempts(data={"retry_after": seconds_until(verification.locked_until, now)})
+    if ticket is not None and ticket_is_stopped(ticket, now):
+        return TooManyAttempts(data={"retry_after": seconds_until(_ticket_blocked_until(ticket, now), now)})
     cooldown = seconds_until(verification.next_code_allowed_at, now)
     if cooldown:
         return ResendNotYet(data={"retry_after": cooldown})
@@ -128,7 +199,7 @@ def start_rate_limit_check(*, client_address: str) -> None:
     try:
         rate_limit_check(
             scope="accounts.verification_start",
-            identity=client_address,
+            identity=address_bucket(client_address),
             limit=STARTS_PER_ADDRESS_PER_HOUR,
             window_seconds=3600,
         )

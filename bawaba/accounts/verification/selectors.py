@@ -167,26 +167,26 @@ def verification_state(
     """The waiting page's facts. `ticket` says whether this client proved the code (see verification_ticket_get)."""
     now = now or timezone.now()
     code = latest_code(verification)
-    refusal = limits.send_refusal(verification=verification, client_address="", now=now)
+    refusal = limits.send_refusal(verification=verification, client_address="", now=now, ticket=ticket)
     proved_here = ticket is None or ticket.verified_at is not None
     is_verified = verification.status == VerificationStatus.VERIFIED and proved_here
     code_alive = code is not None and code.used_at is None and code.expires_at > now
     return VerificationState(
         phone_masked=phone_masked(verification.phone),
         is_verified=is_verified,
-        is_locked=limits.is_locked(verification, now),
+        is_locked=limits.is_locked(verification, now) or (ticket is not None and limits.ticket_is_stopped(ticket, now)),
         code_sent=code_alive,
         code_expires_in=limits.seconds_until(code.expires_at, now) if code is not None and code_alive else 0,
         resend_in=0 if is_verified else int(refusal.data.get("retry_after", 0)) if refusal else 0,
         codes_left_this_hour=limits.codes_left_this_hour(phone=verification.phone, now=now),
-        attempts_wait=0 if is_verified else _attempts_wait(verification, now),
+        attempts_wait=0 if is_verified else _attempts_wait(verification, ticket, now),
         delivery=_delivery(code),
         alternatives=verification_alternatives(),
     )
 
 
-def _attempts_wait(verification: PhoneVerification, now: dt.datetime) -> int:
-    refusal = limits.attempts_refusal(verification, now)
+def _attempts_wait(verification: PhoneVerification, ticket: VerificationTicket | None, now: dt.datetime) -> int:
+    refusal = limits.attempts_refusal(verification, ticket, now)
     return int(refusal.data["retry_after"]) if refusal else 0
 
 

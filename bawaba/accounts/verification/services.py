@@ -18,12 +18,11 @@ import hashlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bawaba.accounts.constants import CODE_LIFETIME_SECONDS, CodeChannel, VerificationStatus
+from bawaba.accounts.constants import CODE_LIFETIME_SECONDS, CodeChannel, VerificationPurpose, VerificationStatus
 from bawaba.accounts.errors import CodeExpired, CodeInvalid, TooManyAttempts, VerificationNotFound
 from bawaba.accounts.models import PhoneVerification, User, VerificationCode, VerificationTicket
 from bawaba.accounts.verification import limits
@@ -51,6 +50,9 @@ SEND_CHANNELS: dict[str, str | None] = {
 }
 
 OnVerified = Callable[[VerificationTicket], None]
+# What anyone may start for any number: keyed by the number alone, never by the account it may have, so a
+# registered number and a free one have the same verifications with the same counters (decision 0010).
+ANONYMOUS_PURPOSES = frozenset({VerificationPurpose.SIGNUP, VerificationPurpose.RECOVERY})
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,9 @@ class VerificationStarted:
 
 
 def subject_key(*, purpose: str, phone: str, user: User | None) -> str:
-    return f"{purpose}:{phone}:{user.pk if user is not None else ''}"
+    if purpose in ANONYMOUS_PURPOSES or user is None:
+        return f"{purpose}:{phone}:"
+    return f"{purpose}:{phone}:{user.pk}"
 
 
 def _lock_number(phone: str) -> None:
@@ -76,7 +80,8 @@ def _lock_number(phone: str) -> None:
 
 
 def _pending_verification(*, purpose: str, phone: str, user: User | None) -> PhoneVerification:
-    """THE pending verification for this purpose, number and account, created if there is none."""
+    """THE pending verification for this purpose, number and account (for sign-up and recovery: for this
+    purpose and number), created if there is none. Its account is brought up to date with `user`."""
     key = subject_key(purpose=purpose, phone=phone, user=user)
     found = PhoneVerification.objects.filter(subject_key=key, status=VerificationStatus.PENDING).first()
     if found is None:
@@ -86,7 +91,11 @@ def _pending_verification(*, purpose: str, phone: str, user: User | None) -> Pho
         except IntegrityError:
             # Another request created it between our look and our insert (the partial unique constraint).
             found = PhoneVerification.objects.get(subject_key=key, status=VerificationStatus.PENDING)
-    return PhoneVerification.objects.select_for_update().get(pk=found.pk)
+    locked = PhoneVerification.objects.select_for_update().get(pk=found.pk)
+    if locked.user_id != (user.pk if user is not None else None):
+        locked.user = user
+        locked.save(update_fields=["user", "updated_at"])
+    return locked
 
 
 def _unlock_if_due(verification: PhoneVerification, now: dt.datetime) -> None:
@@ -126,7 +135,7 @@ def _code_send(
         code_digest=code_digest(verification_id=verification.pk, code=code),
         channel=channel,
         message_id=message.pk,
-        client_address=client_address[:45],
+        client_address=limits.address_bucket(client_address),
         created_at=now,
         expires_at=now + CODE_LIFETIME,
     )
@@ -158,15 +167,17 @@ def verification_start(
         verification = _pending_verification(purpose=purpose, phone=address, user=user)
         _unlock_if_due(verification, now)
         secret, digest = ticket_generate()
-        VerificationTicket.objects.create(
+        created = VerificationTicket.objects.create(
             verification=verification,
             token_digest=digest,
             full_name=full_name,
             password=password,
             language=language,
+            client_address=limits.address_bucket(client_address),
             expires_at=now + TICKET_LIFETIME,
         )
-        code_sent = limits.send_refusal(verification=verification, client_address=client_address, now=now) is None
+        refusal = limits.send_refusal(verification=verification, client_address=client_address, now=now, ticket=created)
+        code_sent = refusal is None
         if code_sent:
             _code_send(verification, channel=CodeChannel.SMS, client_address=client_address, language=language, now=now)
     return VerificationStarted(ticket=secret, verification=verification, code_sent=code_sent)
@@ -200,7 +211,7 @@ def verification_resend(
         if verification.status != VerificationStatus.PENDING:
             raise VerificationNotFound()
         _unlock_if_due(verification, now)
-        refusal = limits.send_refusal(verification=verification, client_address=client_address, now=now)
+        refusal = limits.send_refusal(verification=verification, client_address=client_address, now=now, ticket=found)
         if refusal is None:
             _code_send(
                 verification,
@@ -214,35 +225,46 @@ def verification_resend(
     return verification
 
 
-def verification_attempt_fail(verification: PhoneVerification, *, now: dt.datetime) -> ApplicationError:
-    """Count one wrong answer on a locked verification row; the error to raise once the count is committed.
+def verification_attempt_fail(
+    verification: PhoneVerification, *, ticket: VerificationTicket, now: dt.datetime
+) -> ApplicationError:
+    """Count one wrong answer sent with `ticket` on a locked verification row; the error to raise once the
+    count is committed.
 
-    Free tries first, then a growing wait (attempts_blocked_until), then the day-long stop (locked_until).
-    The count belongs to the verification, so neither a new code nor a new ticket resets it."""
+    Counted twice. On the ticket (together with the other live tickets of the verification from the same
+    address): free tries, then a growing wait, then a day-long stop, all for those tickets only, so whoever
+    sent the wrong codes cannot lock out the owner's ticket. On the verification: a ceiling much higher,
+    never reset by a new code or a new ticket, that stops every ticket for a day (limits.VERIFICATION_MAX_ATTEMPTS)."""
+    ticket.failed_attempts += 1
+    ticket.save(update_fields=["failed_attempts"])
+    failures = limits.ticket_failures(ticket, now)
+    if verification.last_failed_at is not None and verification.last_failed_at <= now - limits.DAY:
+        verification.failed_attempts = 0  # a whole day without a wrong code: the ceiling counts afresh
     verification.failed_attempts += 1
     verification.last_failed_at = now
     error: ApplicationError
-    if verification.failed_attempts >= _max_attempts():
+    lock_error = TooManyAttempts(data={"retry_after": int(limits.LOCK.total_seconds())})
+    if verification.failed_attempts >= limits.max_attempts_per_verification():
         verification.locked_until = now + limits.LOCK
-        verification.attempts_blocked_until = None
-        error = TooManyAttempts(data={"retry_after": int(limits.LOCK.total_seconds())})
+        error = lock_error
+    elif failures >= limits.max_attempts_per_ticket():
+        ticket.attempts_blocked_until = now + limits.LOCK
+        error = lock_error
     else:
-        wait = limits.attempt_wait(verification.failed_attempts)
-        verification.attempts_blocked_until = now + wait if wait else None
+        wait = limits.attempt_wait(failures)
+        ticket.attempts_blocked_until = now + wait if wait else None
         error = CodeInvalid(
             data={
                 "retry_after": int(wait.total_seconds()) if wait else 0,
-                "attempts_left": _max_attempts() - verification.failed_attempts,
+                "attempts_left": min(
+                    limits.max_attempts_per_ticket() - failures,
+                    limits.max_attempts_per_verification() - verification.failed_attempts,
+                ),
             }
         )
-    verification.save(
-        update_fields=["failed_attempts", "last_failed_at", "locked_until", "attempts_blocked_until", "updated_at"]
-    )
+    ticket.save(update_fields=["attempts_blocked_until"])
+    verification.save(update_fields=["failed_attempts", "last_failed_at", "locked_until", "updated_at"])
     return error
-
-
-def _max_attempts() -> int:
-    return int(settings.BAWABA_CODE_MAX_ATTEMPTS)
 
 
 def verification_lock_for_answer(
@@ -252,9 +274,10 @@ def verification_lock_for_answer(
     second factor). Raises TooManyAttempts while a wait or the day-long stop runs."""
     found = verification_ticket_get(ticket=ticket, purposes=purposes, now=now)
     verification = PhoneVerification.objects.select_for_update().get(pk=found.verification_id)
+    found.refresh_from_db(fields=["failed_attempts", "attempts_blocked_until"])
     found.verification = verification
     _unlock_if_due(verification, now)
-    refusal = limits.attempts_refusal(verification, now)
+    refusal = limits.attempts_refusal(verification, found, now)
     if refusal is not None:
         raise refusal
     return found, verification
@@ -286,15 +309,16 @@ def verification_check(
         if found.verified_at is not None:
             return found  # this ticket already proved it (the same form sent twice)
         verification = PhoneVerification.objects.select_for_update().get(pk=found.verification_id)
+        found.refresh_from_db(fields=["failed_attempts", "attempts_blocked_until"])
         found.verification = verification
         if verification.status != VerificationStatus.PENDING:
             raise VerificationNotFound()
         _unlock_if_due(verification, now)
-        error = limits.attempts_refusal(verification, now)
+        error = limits.attempts_refusal(verification, found, now)
         if error is None:
             matched = _code_matching(verification, cleaned, now)
             if matched is None or matched.used_at is not None:
-                error = verification_attempt_fail(verification, now=now)
+                error = verification_attempt_fail(verification, ticket=found, now=now)
             elif matched.expires_at <= now:
                 error = CodeExpired()
             else:

@@ -243,7 +243,8 @@ def test_signing_up_with_a_registered_number_looks_exactly_like_a_new_number(cit
     assert citizen.full_name == "Zainab Ali"
     assert citizen.check_password(CITIZEN_PASSWORD)
     assert User.objects.count() == 2
-    assert PhoneVerification.objects.get(phone=citizen.phone).purpose == VerificationPurpose.RECOVERY
+    # The number's sign-up verification, as for a new number (decision 0010: keyed by the number alone).
+    assert PhoneVerification.objects.get(phone=citizen.phone).purpose == VerificationPurpose.SIGNUP
 
 
 def test_after_the_code_the_holder_of_a_registered_number_may_sign_in_or_set_a_new_password(client, citizen, outbox):

@@ -91,12 +91,12 @@ def test_the_password_is_hashed_whichever_way_the_number_goes(citizen, monkeypat
 
 
 @transactional
-def test_a_registered_number_starts_a_recovery_and_changes_nothing(citizen, outbox):
+def test_a_registered_number_starts_the_numbers_sign_up_and_changes_nothing(citizen, outbox):
     before = User.objects.values().get(pk=citizen.pk)
     started = signup_start(
         phone=citizen.phone, full_name="Someone Else", password=PASSWORD, language="en", client_address=ADDRESS
     )
-    assert started.verification.purpose == VerificationPurpose.RECOVERY
+    assert started.verification.purpose == VerificationPurpose.SIGNUP
     assert started.verification.user_id == citizen.pk
     assert User.objects.values().get(pk=citizen.pk) == before
     ticket = VerificationTicket.objects.get()
