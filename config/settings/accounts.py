@@ -44,3 +44,12 @@ BAWABA_CODE_MAX_ATTEMPTS = int(env_str("BAWABA_CODE_MAX_ATTEMPTS", "10"))
 BAWABA_VERIFICATION_ALTERNATIVES = env_list("BAWABA_VERIFICATION_ALTERNATIVES", "sms_other,service_centre")
 # The catalogue service whose offices verify a number in person ("verify at a service centre").
 BAWABA_VERIFICATION_SERVICE = env_str("BAWABA_VERIFICATION_SERVICE", "bawaba-account-verification")
+
+# Password sign-in (docs/decisions/0011): failures from untrusted browsers per number before waits start,
+# the first and longest wait, how long failures are remembered, and failures per address (generous: CGNAT).
+BAWABA_SIGN_IN_FREE_FAILURES = int(env_str("BAWABA_SIGN_IN_FREE_FAILURES", "5"))
+BAWABA_SIGN_IN_FIRST_WAIT_SECONDS = int(env_str("BAWABA_SIGN_IN_FIRST_WAIT_SECONDS", "60"))
+BAWABA_SIGN_IN_LONGEST_WAIT_SECONDS = int(env_str("BAWABA_SIGN_IN_LONGEST_WAIT_SECONDS", "3600"))
+BAWABA_SIGN_IN_FAILURE_MEMORY_SECONDS = int(env_str("BAWABA_SIGN_IN_FAILURE_MEMORY_SECONDS", str(24 * 3600)))
+BAWABA_SIGN_IN_FAILURES_PER_ADDRESS = int(env_str("BAWABA_SIGN_IN_FAILURES_PER_ADDRESS", "100"))
+BAWABA_SIGN_IN_ADDRESS_WINDOW_SECONDS = int(env_str("BAWABA_SIGN_IN_ADDRESS_WINDOW_SECONDS", str(15 * 60)))
