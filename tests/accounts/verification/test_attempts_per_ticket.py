@@ -5,10 +5,11 @@ Decision 0010: per ticket and address, 3 free wrong codes, growing waits, a day-
 verification a ceiling of 50 that no new ticket resets and that stops every ticket for a day.
 """
 
+import copy
 import datetime as dt
+import uuid
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -33,10 +34,12 @@ OWNER_ADDRESS = "198.51.100.7"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(builtin_templates):
-    cache.clear()
-    yield
-    cache.clear()
+def _own_cache_keys(settings, builtin_templates):
+    """A key prefix of this test's own instead of clearing the cache: on one Redis database shared by
+    parallel workers, clearing it would empty every other test's counters too."""
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 def post(client, path, body):

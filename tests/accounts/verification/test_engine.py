@@ -276,7 +276,7 @@ def test_a_ticket_works_only_for_the_purposes_its_caller_handles(t0, outbox):
 
 def test_something_that_cannot_be_a_code_is_refused_without_counting(t0):
     started = start(t0)
-    with pytest.raises(ValidationFailed) as refused:
+    with translation.override("en"), pytest.raises(ValidationFailed) as refused:
         verification_check(ticket=started.ticket, code="12 34", now=later(t0, 5))
     assert refused.value.fields == {"code": ["Enter the 6 digits of the code."]}
     assert PhoneVerification.objects.get().failed_attempts == 0
