@@ -2,7 +2,7 @@
 
 import pytest
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 
 from tests.factories import GovernorateFactory
@@ -14,11 +14,7 @@ def url(name: str, language: str = "en") -> str:
 
 
 def sign_in_url() -> str:
-    """The sign-in page; the signin lane adds it, so tests of the redirect wait for it."""
-    try:
-        return url("accounts:sign_in")
-    except NoReverseMatch:
-        pytest.skip("accounts:sign_in does not exist yet (signin lane)")
+    return url("accounts:sign_in")
 
 
 @pytest.fixture
