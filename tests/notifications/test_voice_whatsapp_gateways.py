@@ -148,6 +148,8 @@ def test_the_gateway_posts_its_receipt_to_the_live_portal(lines, live_server):
         return Message.objects.get(pk=message.pk).status == Status.DELIVERED
 
     wait_until(delivered, timeout=15, what="the call's receipt", every=0.1)
+    # The gateway notes the portal's answer after reading it, a moment after the portal stored the receipt.
+    wait_until(lambda: voice.receipts_posted, timeout=5, what="the gateway to note the portal's answer", every=0.05)
     assert voice.receipts_posted == [("voice-gw-1", "204")]
 
 
