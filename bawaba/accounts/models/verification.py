@@ -51,7 +51,6 @@ class PhoneVerification(models.Model):
     # the ceiling that bounds guessing (limits.VERIFICATION_MAX_ATTEMPTS). The waits are per ticket.
     failed_attempts = models.PositiveIntegerField(_("wrong codes"), default=0)
     last_failed_at = models.DateTimeField(_("last wrong code"), null=True, blank=True)
-    attempts_blocked_until = models.DateTimeField(_("next try allowed"), null=True, blank=True)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
 
     class Meta:

@@ -103,8 +103,7 @@ def _unlock_if_due(verification: PhoneVerification, now: dt.datetime) -> None:
     if verification.locked_until is not None and verification.locked_until <= now:
         verification.failed_attempts = 0
         verification.locked_until = None
-        verification.attempts_blocked_until = None
-        verification.save(update_fields=["failed_attempts", "locked_until", "attempts_blocked_until", "updated_at"])
+        verification.save(update_fields=["failed_attempts", "locked_until", "updated_at"])
 
 
 def _code_send(
