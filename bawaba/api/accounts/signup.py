@@ -47,7 +47,10 @@ class Delivery(Schema):
 class VerificationState(Schema):
     phone_masked: str = Field(examples=["+964 770 ••• 4567"])
     is_verified: bool = Field(description="This ticket proved the code")
-    is_locked: bool = Field(description="Too many wrong codes: no codes are checked or sent for a day")
+    is_locked: bool = Field(
+        description="Too many wrong codes: this ticket (or, past the ceiling, the whole verification) may neither "
+        "check nor ask for codes until `attempts_wait` seconds have passed"
+    )
     code_sent: bool = Field(description="A code that still works is on its way or has arrived")
     code_expires_in: int = Field(ge=0, description="Seconds the latest code still works")
     resend_in: int = Field(ge=0, description="Seconds until another code may be asked for; 0 = now")
